@@ -1,0 +1,98 @@
+"""Arabic text normalization: the one normalizer shared by entity matching, date
+extraction and search (see ARABIC.md). Based on the rules of Lucene's ArabicNormalizer.
+
+`normalize(text)` returns the normalized string. `normalize_with_map(text)` also returns an
+`OffsetMap` that turns offsets in the normalized string back into offsets in the original,
+so that editors and pages always see the text as it was written.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+
+TATWEEL = "\u0640"
+# Harakat U+064B–U+0652, maddah/hamza above/below U+0653–U+0655 (combining forms that NFKC
+# would otherwise fold into آ أ إ), and superscript alef U+0670.
+_REMOVED = [TATWEEL, *(chr(c) for c in range(0x064B, 0x0656)), "\u0670"]
+_FOLDED = {
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ى": "ي",
+    "ة": "ه",
+    "ؤ": "و",
+    "ئ": "ي",
+    **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
+    **{chr(0x06F0 + d): str(d) for d in range(10)},  # Persian digits
+}
+# One-to-one or one-to-none mappings only: str.translate keeps this fast, and the offset
+# map only has to remember where characters were removed.
+_TABLE = {ord(c): None for c in _REMOVED} | {ord(k): v for k, v in _FOLDED.items()}
+
+
+@dataclass(frozen=True)
+class OffsetMap:
+    """Maps offsets in a normalized string back to the original string.
+
+    `removed_at[k]` is the normalized offset in front of which the k-th removed original
+    character stood; `explicit` is a full table, used only when NFKC changed lengths.
+    """
+
+    removed_at: tuple[int, ...] = ()
+    explicit: tuple[int, ...] | None = None
+
+    def start(self, index: int) -> int:
+        """Original offset of the character at normalized `index`."""
+        if self.explicit is not None:
+            return self.explicit[index]
+        return index + bisect_right(self.removed_at, index)
+
+    def end(self, index: int) -> int:
+        """Original end offset (exclusive) of a span ending at normalized `index`.
+
+        Characters removed right after the span (the diacritics of its last letter) belong
+        to it, so the original text of a span reads naturally.
+        """
+        if index == 0:
+            return 0
+        if self.explicit is not None:
+            return self.explicit[index]
+        return index + bisect_right(self.removed_at, index)
+
+
+def normalize(text: str) -> str:
+    """Normalize Arabic text for comparison: NFKC, no diacritics or tatweel, folded
+    alef/hamza/yeh/teh marbuta forms, ASCII digits. Latin text is left as it is."""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.translate(_TABLE)
+
+
+def normalize_with_map(text: str) -> tuple[str, OffsetMap]:
+    """Normalize `text` and return the offset map back to `text`."""
+    if unicodedata.is_normalized("NFKC", text):
+        normalized = text.translate(_TABLE)
+        if len(normalized) == len(text):
+            return normalized, OffsetMap()
+        removed_at = []
+        count = 0
+        for index, char in enumerate(text):
+            if _TABLE.get(ord(char), char) is None:
+                removed_at.append(index - count)
+                count += 1
+        return normalized, OffsetMap(removed_at=tuple(removed_at))
+    # Rare slow path (presentation forms, ligatures): normalize character by character
+    # and record the origin of every output character.
+    pieces: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        folded = unicodedata.normalize("NFKC", char).translate(_TABLE)
+        pieces.append(folded)
+        origin.extend([index] * len(folded))
+    normalized = "".join(pieces)
+    # start(n) is the origin of output character n; end(n) the origin of the next one
+    # (or the end of the text), so removed diacritics stay with the letter before them.
+    return normalized, OffsetMap(explicit=(*origin, len(text)))

@@ -1,0 +1,69 @@
+"""Typed objects of the content model (DESIGN.md): what the read stage produces and every
+later stage consumes. Plain frozen dataclasses: no I/O, no behaviour beyond derived names."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENTITY_TYPES = ("person", "organization", "place")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One registry entry (content/entities.yml)."""
+
+    id: str
+    type: str  # one of ENTITY_TYPES
+    name: str  # Arabic display name
+    name_en: str = ""
+    aliases: tuple[str, ...] = ()  # Arabic surface forms besides `name`
+    wikidata: str = ""
+    description: str = ""
+    handles: tuple[str, ...] = ()  # Twitter/X handles without "@", for embedded English tweets
+    hashtags: tuple[str, ...] = ()  # hashtags without "#"
+    path: Path | None = None
+    line: int = 0
+
+    @property
+    def surface_forms(self) -> tuple[str, ...]:
+        """Every Arabic form the entity is written in: the display name first."""
+        return (self.name, *(a for a in self.aliases if a != self.name))
+
+
+@dataclass(frozen=True)
+class EditorEvent:
+    """An event asserted in front matter: `events: [{date, text}]`."""
+
+    date: str  # ISO: YYYY-MM-DD, YYYY-MM or YYYY
+    text: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Article:
+    """One validated article file."""
+
+    path: Path  # as given to the reader (relative to the working directory when possible)
+    slug: str
+    title: str
+    date: dt.date
+    published: str  # the `date` value as written (ISO date or datetime with offset)
+    body: str  # Markdown body, as written
+    body_offset: int  # index of the body's first character in the file's decoded text
+    summary: str = ""
+    source: str = ""
+    source_url: str = ""
+    authors: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
+    exclude_entities: tuple[str, ...] = ()
+    events: tuple[EditorEvent, ...] = ()
+    draft: bool = False
+    text: str = field(default="", repr=False)  # the file's whole decoded text (BOM removed)
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL of the article page: /articles/YYYY/MM/<slug>/."""
+        return f"articles/{self.date:%Y}/{self.date:%m}/{self.slug}/"
