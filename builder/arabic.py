@@ -8,6 +8,7 @@ so that editors and pages always see the text as it was written.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ _FOLDED = {
 # One-to-one or one-to-none mappings only: str.translate keeps this fast, and the offset
 # map only has to remember where characters were removed.
 _TABLE = {ord(c): None for c in _REMOVED} | {ord(k): v for k, v in _FOLDED.items()}
+_REMOVED_RE = re.compile("[" + "".join(_REMOVED) + "]")
 
 
 @dataclass(frozen=True)
@@ -77,13 +79,10 @@ def normalize_with_map(text: str) -> tuple[str, OffsetMap]:
         normalized = text.translate(_TABLE)
         if len(normalized) == len(text):
             return normalized, OffsetMap()
-        removed_at = []
-        count = 0
-        for index, char in enumerate(text):
-            if _TABLE.get(ord(char), char) is None:
-                removed_at.append(index - count)
-                count += 1
-        return normalized, OffsetMap(removed_at=tuple(removed_at))
+        # The k-th removed character, at original index i, stood in front of normalized
+        # offset i - k. A regex scan keeps this fast on long texts with few diacritics.
+        removed_at = tuple(m.start() - k for k, m in enumerate(_REMOVED_RE.finditer(text)))
+        return normalized, OffsetMap(removed_at=removed_at)
     # Rare slow path (presentation forms, ligatures): normalize character by character
     # and record the origin of every output character.
     pieces: list[str] = []
@@ -96,3 +95,44 @@ def normalize_with_map(text: str) -> tuple[str, OffsetMap]:
     # start(n) is the origin of output character n; end(n) the origin of the next one
     # (or the end of the text), so removed diacritics stay with the letter before them.
     return normalized, OffsetMap(explicit=(*origin, len(text)))
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token of the original text: a word (letters, digits, diacritics, tatweel) or one
+    punctuation character. `start`/`end` index the ORIGINAL text, `text == original[start:end]`."""
+
+    start: int
+    end: int
+    text: str
+
+    @property
+    def is_word(self) -> bool:
+        """True for words and numbers, False for punctuation (، ؛ ؟ « » quotes, dashes …)."""
+        return self.text[0].isalnum() or self.text[0] in _WORD_MARKS
+
+
+# Diacritics and tatweel sit inside (or at the edge of) Arabic words — بـ«الناتو», الـ 12 —
+# and must not split them; they are not `\w` for Python's re.
+_WORD_MARKS = TATWEEL + "".join(chr(c) for c in range(0x064B, 0x0660)) + "\u0670"
+# A number keeps its decimal/thousands separators (1,500 / ١٫٥) when digits sit on both sides;
+# a word is any run of letters/digits/marks; anything else that is not a space is one token.
+_TOKEN_RE = re.compile(
+    rf"\d+(?:[.,٫٬]\d+)+|(?:[^\W_]|[{_WORD_MARKS}])+|[^\s{_WORD_MARKS}]",
+)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split `text` into word and punctuation tokens with offsets into `text` itself.
+
+    Arabic and Latin words, both digit sets, diacritics and tatweel stay inside words;
+    Arabic punctuation (، ؛ ؟), guillemets « », ASCII and curly quotes and dashes (- – —) are
+    tokens of their own; whitespace (including bidi marks) separates tokens and is dropped.
+    No clitic is split off: that is the matcher's business (it works from the aliases)."""
+    return [Token(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text) if _keep(m)]
+
+
+def _keep(match: re.Match[str]) -> bool:
+    # Bidi and zero-width format characters (U+200B–U+200F, U+2066–U+2069, U+061C) are
+    # invisible: treat them as whitespace rather than as punctuation tokens.
+    return unicodedata.category(match.group()[0]) != "Cf"

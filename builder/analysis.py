@@ -1,0 +1,149 @@
+"""Analyze stage, per article: entity mentions, dated events, warnings.
+
+Analysis reads the article's Markdown body with markup masked out (HTML tags, link targets)
+by spaces of the same length, so offsets stay offsets into the file's text and a URL never
+yields an entity or a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .dates import DateWarning, extract_dates
+from .matcher import EntityMatcher, Mention
+from .model import Article
+
+# HTML tags, Markdown link/image targets "](…)", autolinks, reference definitions.
+_MARKUP = re.compile(r"<[^<>\n]*>|\]\([^)\n]*\)|^\s*\[[^\]\n]+\]:\s*\S+.*$", re.MULTILINE)
+_SENTENCE_END = re.compile(r"[.!?؟\n]+")
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated event of an article: a date at its precision and the sentence it is from."""
+
+    date: str  # YYYY-MM-DD, YYYY-MM or YYYY
+    precision: str  # day | month | year
+    expression: str  # the words that gave the date ("" for an editor's event)
+    start: int  # offsets into the file's text (-1 for an editor's event)
+    end: int
+    sentence: str
+    entities: tuple[str, ...]
+    from_editor: bool = False
+
+
+@dataclass(frozen=True)
+class ArticleAnalysis:
+    mentions: tuple[Mention, ...]
+    entities: tuple[str, ...]  # detected ∪ asserted − excluded, sorted
+    events: tuple[Event, ...]  # one per date, ordered by date
+    warnings: tuple[DateWarning, ...]
+
+
+def mask_markup(text: str) -> str:
+    """Replace markup with spaces, keeping every other character where it was."""
+    return _MARKUP.sub(lambda m: " " * len(m.group()), text)
+
+
+def precision_of(iso: str) -> str:
+    return {4: "year", 7: "month"}.get(len(iso), "day")
+
+
+def analyze_text(
+    text: str,
+    published: dt.date,
+    matcher: EntityMatcher,
+    region: tuple[int, int] | None = None,
+) -> tuple[list[Mention], list[Event], list[DateWarning]]:
+    """Mentions, detected events and date warnings of `text` (or of text[region])."""
+    start, end = region or (0, len(text))
+    masked = " " * start + mask_markup(text[start:end])
+    mentions = matcher.find(masked)
+    extraction = extract_dates(masked, published)
+    events: list[Event] = []
+    for found in extraction.found:
+        s_start, s_end = _sentence_bounds(masked, found.start, found.end, start)
+        inside = sorted({m.entity_id for m in mentions if s_start <= m.start and m.end <= s_end})
+        sentence = " ".join(masked[s_start:s_end].split())
+        events.append(
+            Event(
+                date=found.date,
+                precision=found.precision,
+                expression=text[found.start : found.end],
+                start=found.start,
+                end=found.end,
+                sentence=sentence,
+                entities=tuple(inside),
+            )
+        )
+    return mentions, events, list(extraction.warnings)
+
+
+def _sentence_bounds(text: str, start: int, end: int, floor: int) -> tuple[int, int]:
+    before = [m.end() for m in _SENTENCE_END.finditer(text, floor, start)]
+    sentence_start = before[-1] if before else floor
+    after = _SENTENCE_END.search(text, end)
+    sentence_end = after.start() + (1 if after and after.group()[0] != "\n" else 0) if after else len(text)
+    while sentence_start < sentence_end and text[sentence_start].isspace():
+        sentence_start += 1
+    return sentence_start, sentence_end
+
+
+def analyze_article(article: Article, matcher: EntityMatcher) -> ArticleAnalysis:
+    """Everything the builder extracts from one article; deterministic."""
+    region = (article.body_offset, len(article.text))
+    # The title is part of what the article says about its entities.
+    title_mentions = matcher.find(article.title)
+    mentions, detected_events, warnings = analyze_text(article.text, article.date, matcher, region)
+    detected = {m.entity_id for m in mentions} | {m.entity_id for m in title_mentions}
+    entities = final_entities(detected, article.entities, article.exclude_entities)
+    allowed = set(entities)
+    events = merge_events(
+        [
+            Event(
+                e.date,
+                e.precision,
+                e.expression,
+                e.start,
+                e.end,
+                e.sentence,
+                tuple(i for i in e.entities if i in allowed),
+            )
+            for e in detected_events
+        ],
+        [
+            Event(
+                date=event.date,
+                precision=precision_of(event.date),
+                expression="",
+                start=-1,
+                end=-1,
+                sentence=event.text,
+                entities=tuple(sorted({m.entity_id for m in matcher.find(event.text)} & allowed)),
+                from_editor=True,
+            )
+            for event in article.events
+        ],
+    )
+    return ArticleAnalysis(tuple(mentions), tuple(entities), tuple(events), tuple(warnings))
+
+
+def final_entities(
+    detected: Iterable[str], asserted: Iterable[str], excluded: Iterable[str]
+) -> list[str]:
+    """An article's entities: what the text says, plus what the editor asserts, minus what
+    the editor excludes."""
+    return sorted((set(detected) | set(asserted)) - set(excluded))
+
+
+def merge_events(detected: list[Event], editor: list[Event]) -> list[Event]:
+    """One event per date: the editor's event wins, else the first sentence that dates it."""
+    by_date: dict[str, Event] = {}
+    for event in detected:
+        by_date.setdefault(event.date, event)
+    for event in editor:
+        by_date[event.date] = event
+    return sorted(by_date.values(), key=lambda e: (e.date, e.start))

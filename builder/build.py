@@ -1,0 +1,217 @@
+"""The pipeline: read → analyze → write Markdown → MkDocs → search index, timed by stage.
+
+`generate` produces the Markdown docs folder (renderer-agnostic); `build` also renders it
+with MkDocs, indexes it for search, and checks that every article reached the site.
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .analyze_all import analyze_articles
+from .feeds import FeedWriter
+from .indexes import SiteIndex, build_index
+from .model import Article
+from .pages import PageWriter
+from .problems import ContentError, Problem, display_path
+from .reader import read_content
+from .writer import OutputTree
+
+ASSETS = Path(__file__).parent / "assets"
+DEFAULT_CONFIG = Path("mkdocs.yml")
+DEFAULT_WORK = Path("build")
+
+
+@dataclass
+class BuildOptions:
+    content: Path = Path("content")
+    site: Path = Path("site")
+    work: Path = DEFAULT_WORK  # the generated docs folder is work/docs
+    config: Path = DEFAULT_CONFIG
+    drafts: bool = False
+    search: bool = True
+    jobs: int = 0  # analysis worker processes; 0 = one per core
+    cache: bool = True
+
+    @property
+    def docs(self) -> Path:
+        return self.work / "docs"
+
+
+@dataclass
+class StageReport:
+    name: str
+    seconds: float
+    peak_rss_mb: float
+    files: int = 0
+    bytes: int = 0
+
+
+@dataclass
+class BuildReport:
+    stages: list[StageReport] = field(default_factory=list)
+    articles: int = 0
+    analyzed: int = 0  # articles analyzed this run (the others came from the cache)
+    pages: int = 0
+    index: SiteIndex | None = None
+
+    def stage(self, name: str) -> StageReport:
+        return next(s for s in self.stages if s.name == name)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process and its finished children, in MiB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+@contextmanager
+def timed(report: BuildReport, name: str) -> Iterator[StageReport]:
+    stage = StageReport(name, 0.0, 0.0)
+    started = time.perf_counter()
+    yield stage
+    stage.seconds = time.perf_counter() - started
+    stage.peak_rss_mb = peak_rss_mb()
+    report.stages.append(stage)
+
+
+def load_mkdocs_config(options: BuildOptions) -> Any:
+    from mkdocs.config import load_config
+
+    options.docs.mkdir(parents=True, exist_ok=True)  # MkDocs refuses a missing docs_dir
+    return load_config(
+        config_file=str(options.config),
+        docs_dir=str(options.docs.resolve()),
+        site_dir=str(options.site.resolve()),
+    )
+
+
+def generate(options: BuildOptions, site_url: str, site_name: str, description: str) -> BuildReport:
+    """Read, analyze and write the Markdown docs folder. Raises ContentError on bad input."""
+    report = BuildReport()
+    with timed(report, "read") as stage:
+        content = read_content(options.content)
+        stage.files = len(content.articles)
+    if content.problems:
+        raise ContentError(content.problems)
+    articles = [a for a in content.articles if options.drafts or not a.draft]
+    report.articles = len(articles)
+    with timed(report, "analyze") as stage:
+        analyses, report.analyzed = analyze_articles(
+            articles,
+            content.entities,
+            cache_dir=options.work / "cache" if options.cache else None,
+            jobs=options.jobs,
+        )
+        problems: list[Problem] = []
+        index = build_index(articles, analyses, content.entities, problems)
+        stage.files = report.analyzed
+    if problems:
+        raise ContentError(problems)
+    report.index = index
+    tree = OutputTree(options.docs)
+    pages = PageWriter(index, site_name, description)
+    with timed(report, "write") as stage:
+        for relative, text in pages.pages():
+            tree.write(relative, text)
+        report.pages = len(tree._paths)
+        for asset in sorted(ASSETS.rglob("*")):
+            if asset.is_file():
+                tree.write(f"assets/{asset.relative_to(ASSETS).as_posix()}", asset.read_bytes())
+        stage.files, stage.bytes = tree.written, tree.bytes_written
+    with timed(report, "feeds") as stage:
+        before_files, before_bytes = tree.written, tree.bytes_written
+        write_feeds(tree, index, site_url, site_name, pages.summary)
+        stage.files = tree.written - before_files
+        stage.bytes = tree.bytes_written - before_bytes
+    tree.remove_stale()
+    return report
+
+
+def write_feeds(
+    tree: OutputTree,
+    index: SiteIndex,
+    site_url: str,
+    site_name: str,
+    summary: Callable[[Article], str],
+) -> None:
+    feeds = FeedWriter(site_url, site_name, summary)
+    for relative, text in feeds.feeds("", site_name, "", index.articles):
+        tree.write(relative, text)
+    for entity_id, entity in index.entities.items():
+        articles = index.by_entity.get(entity_id, [])
+        title = f"{entity.name} — {site_name}"
+        for relative, text in feeds.feeds(
+            f"entities/{entity_id}/", title, f"entities/{entity_id}/", articles
+        ):
+            tree.write(relative, text)
+
+
+def build(options: BuildOptions) -> BuildReport:
+    """Full build. Raises ContentError (editor mistakes) or BuildError (site problems)."""
+    config = load_mkdocs_config(options)
+    site_url = config["site_url"] or "http://localhost:8000/"
+    description = config.get("site_description") or ""
+    report = generate(options, site_url, config["site_name"], description)
+    with timed(report, "mkdocs") as stage:
+        run_mkdocs(config)
+        stage.files, stage.bytes = _folder_size(options.site)
+    missing = [
+        a for a in (report.index.articles if report.index else [])
+        if not (options.site / a.url / "index.html").is_file()
+    ]
+    if missing:
+        raise BuildError(
+            [f"{display_path(a.path)}: the article is missing from the site" for a in missing]
+        )
+    if options.search:
+        from .search import index_site
+
+        with timed(report, "search") as stage:
+            stage.files, stage.bytes = index_site(options.site)
+    return report
+
+
+class BuildError(Exception):
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+def run_mkdocs(config: Any) -> None:
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.exceptions import MkDocsException
+
+    handler = _WarningCollector()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        mkdocs_build(config)
+    except MkDocsException as error:
+        raise BuildError([*handler.messages, f"MkDocs stopped: {error}"]) from None
+    finally:
+        logger.removeHandler(handler)
+
+
+class _WarningCollector(logging.Handler):
+    """Keeps MkDocs' warnings to show them if the (strict) build fails."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"MkDocs: {record.getMessage()}")
+
+
+def _folder_size(folder: Path) -> tuple[int, int]:
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    return len(files), sum(p.stat().st_size for p in files)

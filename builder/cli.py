@@ -1,0 +1,343 @@
+"""Command line: python -m builder {build,check,analyze,import,new,serve}.
+
+Editors' mistakes are printed as `path:line: message` and exit 1; no traceback reaches them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+
+from .build import BuildError, BuildOptions, build, generate, load_mkdocs_config
+from .importer import ImportError_, article_path, default_slug, import_raw
+from .problems import ContentError, Problem, display_path
+from .reader import (
+    decode_file,
+    read_article,
+    read_content,
+    read_registry,
+    read_registry_files,
+    split_front_matter,
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except ContentError as error:
+        _print_problems(error.problems)
+        return 1
+    except BuildError as error:
+        for message in error.messages:
+            print(message, file=sys.stderr)
+        print("the build failed: the site was not published", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    files = len({p.path for p in problems})
+    print(
+        f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {files} "
+        f"file{'s' if files != 1 else ''}",
+        file=sys.stderr,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m builder", description="موجز: build an Arabic news digest site"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build_cmd = commands.add_parser("build", help="validate, generate pages, render the site")
+    _content_arg(build_cmd)
+    build_cmd.add_argument("--site", type=Path, default=Path("site"), help="output folder")
+    build_cmd.add_argument("--work", type=Path, default=Path("build"), help="generated docs + cache")
+    build_cmd.add_argument("--config", type=Path, default=Path("mkdocs.yml"))
+    build_cmd.add_argument("--drafts", action="store_true", help="include draft articles")
+    build_cmd.add_argument("--no-search", action="store_true", help="skip the search index")
+    build_cmd.add_argument("--jobs", type=int, default=0, help="analysis processes (0: all cores)")
+    build_cmd.add_argument("--timings", action="store_true", help="print each stage's time")
+    build_cmd.set_defaults(handler=_build)
+
+    check_cmd = commands.add_parser("check", help="validate content; list every problem")
+    _content_arg(check_cmd)
+    check_cmd.set_defaults(handler=_check)
+
+    analyze_cmd = commands.add_parser("analyze", help="entities and dated events of one file")
+    analyze_cmd.add_argument("file", type=Path, help="an article file or a raw text file")
+    analyze_cmd.add_argument("--registry", type=Path, action="append", help="entity registry")
+    analyze_cmd.add_argument("--date", type=_iso_date, help="publication date (raw text)")
+    analyze_cmd.add_argument("--json", action="store_true", help="machine-readable output")
+    analyze_cmd.set_defaults(handler=_analyze)
+
+    import_cmd = commands.add_parser("import", help="turn a raw news text into an article")
+    import_cmd.add_argument("file", type=Path)
+    import_cmd.add_argument("--date", type=_iso_date, required=True, help="YYYY-MM-DD")
+    import_cmd.add_argument("--source", default="", help="name of the source")
+    import_cmd.add_argument("--source-url", default="", help="address of the original")
+    import_cmd.add_argument("--slug", help="web address of the article (a-z, 0-9, -)")
+    _content_arg(import_cmd)
+    import_cmd.set_defaults(handler=_import)
+
+    new_cmd = commands.add_parser("new", help="scaffold an article file")
+    new_cmd.add_argument("slug", help="web address of the article (a-z, 0-9, -)")
+    new_cmd.add_argument("--title", default="عنوان الخبر")
+    new_cmd.add_argument("--date", type=_iso_date, default=dt.date.today())
+    _content_arg(new_cmd)
+    new_cmd.set_defaults(handler=_new)
+
+    serve_cmd = commands.add_parser("serve", help="live preview that rebuilds on change")
+    _content_arg(serve_cmd)
+    serve_cmd.add_argument("--work", type=Path, default=Path("build"))
+    serve_cmd.add_argument("--config", type=Path, default=Path("mkdocs.yml"))
+    serve_cmd.add_argument("--address", default="127.0.0.1:8000")
+    serve_cmd.set_defaults(handler=_serve)
+    return parser
+
+
+def _content_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", type=Path, default=Path("content"), help="content folder")
+
+
+def _iso_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date like 2021-12-31") from None
+
+
+def _build(args: argparse.Namespace) -> int:
+    options = BuildOptions(
+        content=args.content,
+        site=args.site,
+        work=args.work,
+        config=args.config,
+        drafts=args.drafts,
+        search=not args.no_search,
+        jobs=args.jobs,
+    )
+    started = time.perf_counter()
+    report = build(options)
+    if args.timings:
+        for stage in report.stages:
+            print(
+                f"{stage.name:8} {stage.seconds:7.2f} s  peak {stage.peak_rss_mb:7.1f} MiB  "
+                f"{stage.files:6} files  {stage.bytes / 1e6:8.2f} MB"
+            )
+    print(
+        f"built {report.articles} articles ({report.analyzed} analyzed, {report.pages} pages) "
+        f"into {display_path(options.site)} in {time.perf_counter() - started:.1f} s"
+    )
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    content = read_content(args.content)
+    if content.problems:
+        raise ContentError(content.problems)
+    print(f"{len(content.articles)} articles and {len(content.entities)} entities: no problems")
+    return 0
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from .analysis import analyze_article, analyze_text
+    from .matcher import EntityMatcher
+    from .suggest import suggest_names
+
+    problems: list[Problem] = []
+    if args.registry:
+        entities = read_registry_files(args.registry, problems)
+    else:
+        entities = read_registry(Path("content"), problems)
+    text = decode_file(args.file, problems)
+    if problems or text is None:
+        raise ContentError(problems)
+    matcher = EntityMatcher(entities.values())
+    if split_front_matter(text) is not None:
+        article = read_article(args.file, problems, known_entities=entities)
+        if article is None:
+            raise ContentError(problems)
+        if args.date:
+            article = _with_date(article, args.date)
+        analysis = analyze_article(article, matcher)
+        mentions, events, warnings = analysis.mentions, analysis.events, analysis.warnings
+        entity_ids = analysis.entities
+        region_start = article.body_offset
+    else:
+        published = args.date or dt.date.today()
+        mentions, events, warnings = analyze_text(text, published, matcher)
+        entity_ids = tuple(sorted({m.entity_id for m in mentions}))
+        region_start = 0
+    suggestions = suggest_names(text[region_start:], [])
+    covered = [(m.start - region_start, m.end - region_start) for m in mentions]
+    result = {
+        "entities": [
+            {
+                "id": entity_id,
+                "type": entities[entity_id].type,
+                "name": entities[entity_id].name,
+                "mentions": [
+                    {"start": m.start, "end": m.end, "text": m.text}
+                    for m in mentions
+                    if m.entity_id == entity_id
+                ],
+            }
+            for entity_id in entity_ids
+        ],
+        "events": [
+            {
+                "date": e.date,
+                "precision": e.precision,
+                "expression": e.expression,
+                "start": e.start if not e.from_editor else None,
+                "end": e.end if not e.from_editor else None,
+                "sentence": e.sentence,
+                "entities": list(e.entities),
+                "source": "editor" if e.from_editor else "text",
+            }
+            for e in events
+        ],
+        "warnings": [
+            {"start": w.start, "end": w.end, "expression": w.expression, "message": w.message}
+            for w in warnings
+        ],
+        "suggestions": [
+            {
+                "text": s.text,
+                "start": s.start + region_start,
+                "end": s.end + region_start,
+                "reason": s.reason,
+            }
+            for s in suggestions
+            if not any(a < s.end and s.start < b for a, b in covered)
+        ],
+    }
+    if args.json:
+        json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    _print_analysis(args.file, result)
+    return 0
+
+
+def _with_date(article, date: dt.date):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    return replace(article, date=date, published=date.isoformat())
+
+
+def _print_analysis(path: Path, result: dict) -> None:  # type: ignore[type-arg]
+    print(f"{display_path(path)}")
+    print(f"entities ({len(result['entities'])}):")
+    for entity in result["entities"]:
+        forms = sorted({m["text"] for m in entity["mentions"]})
+        print(f"  {entity['id']:28} {entity['type']:13} {len(entity['mentions'])}× {'، '.join(forms)}")
+    print(f"events ({len(result['events'])}):")
+    for event in result["events"]:
+        print(f"  {event['date']:10}  «{event['expression']}»  {event['sentence'][:80]}")
+    for warning in result["warnings"]:
+        print(f"warning: «{warning['expression']}» {warning['message']}")
+    if result["suggestions"]:
+        print("names not in the registry (suggestions, never published):")
+        for suggestion in result["suggestions"]:
+            print(f"  {suggestion['text']}  ({suggestion['reason']})")
+
+
+def _write_new_article(path: Path, text: str) -> None:
+    if path.exists():
+        raise ContentError([Problem(display_path(path), 0, "this file already exists")])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {display_path(path)}")
+
+
+def _import(args: argparse.Namespace) -> int:
+    problems: list[Problem] = []
+    raw = decode_file(args.file, problems)
+    if raw is None:
+        raise ContentError(problems)
+    slug = args.slug or default_slug(args.file)
+    try:
+        imported = import_raw(raw, args.date, slug, args.source, args.source_url)
+    except ImportError_ as error:
+        raise ContentError([Problem(display_path(args.file), 0, str(error))]) from None
+    _write_new_article(article_path(args.content, args.date, imported.slug), imported.text)
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .reader import SLUG_PATTERN
+
+    if not SLUG_PATTERN.match(args.slug):
+        raise ContentError(
+            [Problem(args.slug, 0, "the slug must use small Latin letters, digits and dashes")]
+        )
+    text = (
+        "---\n"
+        f"title: {args.title}\n"
+        f"date: {args.date.isoformat()}\n"
+        "summary: سطر يلخص الخبر\n"
+        "source: \n"
+        "source_url: \n"
+        "tags: []\n"
+        "entities: []\n"
+        "---\n\n"
+        "نص الخبر هنا، فقرة في كل سطر يفصل بينها سطر فارغ.\n"
+    )
+    text = text.replace("source: \n", "").replace("source_url: \n", "")
+    _write_new_article(article_path(args.content, args.date, args.slug), text)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Regenerate the docs folder when content changes; MkDocs' live reload does the rest."""
+    from mkdocs.commands.serve import serve
+
+    options = BuildOptions(content=args.content, work=args.work, config=args.config)
+    config = load_mkdocs_config(options)
+    site_url = "http://" + args.address + "/"
+
+    def regenerate() -> None:
+        try:
+            generate(options, site_url, config["site_name"], config.get("site_description") or "")
+        except ContentError as error:
+            _print_problems(error.problems)
+
+    def fingerprint() -> tuple[tuple[str, float], ...]:
+        files = sorted(p for p in args.content.rglob("*") if p.is_file())
+        return tuple((str(p), p.stat().st_mtime) for p in files)
+
+    def watch() -> None:
+        seen = fingerprint()
+        while True:
+            time.sleep(1.0)
+            current = fingerprint()
+            if current != seen:
+                seen = current
+                regenerate()
+
+    regenerate()
+    threading.Thread(target=watch, daemon=True).start()
+    serve(
+        config_file=str(args.config),
+        docs_dir=str(options.docs.resolve()),
+        dev_addr=args.address,
+        livereload=True,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Atom 1.0 and JSON Feed 1.1 for the site and for each entity (newest entries first).
+
+Feeds need absolute URLs, so they are built from mkdocs.yml's `site_url`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from xml.sax.saxutils import escape, quoteattr
+
+from .model import Article
+
+FEED_ENTRIES = 50
+
+
+def article_timestamp(article: Article) -> str:
+    """RFC 3339 timestamp of the article: its datetime if given, else midnight UTC."""
+    if len(article.published) > 10:
+        value = dt.datetime.fromisoformat(article.published.replace("Z", "+00:00"))
+    else:
+        value = dt.datetime.combine(article.date, dt.time(), tzinfo=dt.UTC)
+    return value.isoformat().replace("+00:00", "Z")
+
+
+class FeedWriter:
+    """Renders feeds; `summary` gives the text shown for an article."""
+
+    def __init__(self, site_url: str, site_name: str, summary: Callable[[Article], str]) -> None:
+        self.base = site_url.rstrip("/") + "/"
+        self.site_name = site_name
+        self.summary = summary
+
+    def feeds(
+        self, path: str, title: str, page_url: str, articles: list[Article]
+    ) -> Iterator[tuple[str, str]]:
+        """(file, text) for the Atom and JSON feeds of `articles` under folder `path`."""
+        entries = articles[:FEED_ENTRIES]
+        yield f"{path}feed.xml", self.atom(path, title, page_url, entries)
+        yield f"{path}feed.json", self.json_feed(path, title, page_url, entries)
+
+    def url(self, relative: str) -> str:
+        return self.base + relative
+
+    def atom(self, path: str, title: str, page_url: str, entries: list[Article]) -> str:
+        updated = article_timestamp(entries[0]) if entries else "1970-01-01T00:00:00Z"
+        lines = [
+            '<?xml version="1.0" encoding="utf-8"?>',
+            '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ar">',
+            f"  <title>{escape(title)}</title>",
+            f"  <id>{escape(self.url(path + 'feed.xml'))}</id>",
+            f"  <link rel=\"self\" type=\"application/atom+xml\" href={quoteattr(self.url(path + 'feed.xml'))}/>",
+            f'  <link rel="alternate" type="text/html" href={quoteattr(self.url(page_url))}/>',
+            f"  <updated>{updated}</updated>",
+            f"  <author><name>{escape(self.site_name)}</name></author>",
+        ]
+        for article in entries:
+            link = self.url(article.url)
+            lines += [
+                "  <entry>",
+                f"    <title>{escape(article.title)}</title>",
+                f"    <id>{escape(link)}</id>",
+                f'    <link rel="alternate" type="text/html" href={quoteattr(link)}/>',
+                f"    <published>{article_timestamp(article)}</published>",
+                f"    <updated>{article_timestamp(article)}</updated>",
+                f'    <summary type="text">{escape(self.summary(article))}</summary>',
+                *(f"    <category term={quoteattr(tag)}/>" for tag in article.tags),
+                "  </entry>",
+            ]
+        lines.append("</feed>")
+        return "\n".join(lines) + "\n"
+
+    def json_feed(self, path: str, title: str, page_url: str, entries: list[Article]) -> str:
+        feed = {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": title,
+            "home_page_url": self.url(page_url),
+            "feed_url": self.url(path + "feed.json"),
+            "language": "ar",
+            "authors": [{"name": self.site_name}],
+            "items": [
+                {
+                    "id": self.url(article.url),
+                    "url": self.url(article.url),
+                    "title": article.title,
+                    "summary": self.summary(article),
+                    "content_text": self.summary(article),
+                    "date_published": article_timestamp(article),
+                    "language": "ar",
+                    **({"tags": list(article.tags)} if article.tags else {}),
+                    **({"external_url": article.source_url} if article.source_url else {}),
+                }
+                for article in entries
+            ],
+        }
+        return json.dumps(feed, ensure_ascii=False, indent=1) + "\n"

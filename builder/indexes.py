@@ -1,0 +1,201 @@
+"""Analyze stage, site-wide: the indexes every page is drawn from (by entity, tag, date,
+co-occurrence, related articles, events). Pure: articles and analyses in, index out."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from .analysis import ArticleAnalysis, Event
+from .model import Article, Entity
+from .problems import Problem, display_path
+from .slugs import slugify
+
+RELATED_LIMIT = 5
+ENTITY_WEIGHT = 2.0  # a shared entity counts twice a shared tag (cf. Hugo's related content)
+TAG_WEIGHT = 1.0
+# Related articles are looked for among the articles nearest in time on each shared entity
+# or tag: it bounds the work per article, and news relates mostly to nearby news.
+RELATED_WINDOW = 60
+COOCCURRENCE_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class DatedEvent:
+    """An event with the article it comes from."""
+
+    event: Event
+    article: Article
+
+    @property
+    def date(self) -> str:
+        return self.event.date
+
+    @property
+    def sentence(self) -> str:
+        return self.event.sentence
+
+
+@dataclass
+class SiteIndex:
+    articles: list[Article]  # published, newest first
+    entities: dict[str, Entity]
+    analyses: dict[str, ArticleAnalysis]  # by article slug
+    by_entity: dict[str, list[Article]] = field(default_factory=dict)
+    by_tag: dict[str, list[Article]] = field(default_factory=dict)
+    tag_slugs: dict[str, str] = field(default_factory=dict)
+    cooccurrence: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    related: dict[str, list[Article]] = field(default_factory=dict)
+    events: list[DatedEvent] = field(default_factory=list)  # by date, then article date
+    events_by_entity: dict[str, list[DatedEvent]] = field(default_factory=dict)
+    by_month: dict[tuple[int, int], list[Article]] = field(default_factory=dict)
+    by_day: dict[str, list[Article]] = field(default_factory=dict)
+    events_by_day: dict[str, list[DatedEvent]] = field(default_factory=dict)
+
+    def entities_of(self, article: Article) -> list[Entity]:
+        """The article's entities, for display: by type, then name."""
+        ids = self.analyses[article.slug].entities
+        return sorted(
+            (self.entities[i] for i in ids), key=lambda e: (_TYPE_ORDER[e.type], e.name)
+        )
+
+    @property
+    def newest_date(self) -> str:
+        return self.articles[0].date.isoformat() if self.articles else ""
+
+    def upcoming_events(self) -> list[DatedEvent]:
+        """Events dated after the newest article: what is coming."""
+        return self.split_events()[0]
+
+    def split_events(self) -> tuple[list[DatedEvent], list[DatedEvent]]:
+        """(upcoming, past): upcoming events are dated after the newest article."""
+        newest = self.newest_date
+        upcoming: list[DatedEvent] = []
+        past: list[DatedEvent] = []
+        for dated in self.events:
+            later = dated.date[: len(newest)] > newest[: len(dated.date)]
+            (upcoming if later else past).append(dated)
+        return upcoming, past
+
+
+_TYPE_ORDER = {"person": 0, "organization": 1, "place": 2}
+
+
+def build_index(
+    articles: list[Article],
+    analyses: dict[str, ArticleAnalysis],
+    entities: dict[str, Entity],
+    problems: list[Problem],
+) -> SiteIndex:
+    """Build every site-wide index. URL clashes are appended to `problems`."""
+    index = SiteIndex(articles=articles, entities=entities, analyses=analyses)
+    by_entity: dict[str, list[Article]] = defaultdict(list)
+    by_tag: dict[str, list[Article]] = defaultdict(list)
+    pairs: dict[str, Counter[str]] = defaultdict(Counter)
+    for article in articles:
+        ids = analyses[article.slug].entities
+        for entity_id in ids:
+            by_entity[entity_id].append(article)
+            pairs[entity_id].update(other for other in ids if other != entity_id)
+        for tag in article.tags:
+            by_tag[tag].append(article)
+        index.by_month.setdefault((article.date.year, article.date.month), []).append(article)
+        index.by_day.setdefault(article.date.isoformat(), []).append(article)
+    index.by_entity = dict(sorted(by_entity.items()))
+    index.by_tag = dict(sorted(by_tag.items()))
+    index.tag_slugs = _tag_slugs(index.by_tag, entities, problems)
+    index.cooccurrence = {
+        entity_id: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[
+            :COOCCURRENCE_LIMIT
+        ]
+        for entity_id, counter in sorted(pairs.items())
+    }
+    index.related = _related(articles, analyses, index.by_entity, index.by_tag)
+    _index_events(index)
+    return index
+
+
+def _tag_slugs(
+    by_tag: dict[str, list[Article]], entities: dict[str, Entity], problems: list[Problem]
+) -> dict[str, str]:
+    """ASCII slug of every tag; two tags sharing a URL is an error, never a silent merge."""
+    slugs: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    for tag, tagged in by_tag.items():
+        slug = slugify(tag) or "tag"
+        if slug in owner:
+            first = tagged[-1]
+            problems.append(
+                Problem(
+                    display_path(first.path),
+                    0,
+                    f"the tags '{owner[slug]}' and '{tag}' would share the address /tags/{slug}/; "
+                    "write them the same way or make them differ in letters",
+                )
+            )
+            continue
+        owner[slug] = tag
+        slugs[tag] = slug
+    return slugs
+
+
+def _related(
+    articles: list[Article],
+    analyses: dict[str, ArticleAnalysis],
+    by_entity: dict[str, list[Article]],
+    by_tag: dict[str, list[Article]],
+) -> dict[str, list[Article]]:
+    """Up to RELATED_LIMIT related articles per article, scored by shared entities (weighted
+    above shared tags; rarer features weigh more: inverse document frequency)."""
+    total = max(len(articles), 1)
+    postings: dict[tuple[str, str], list[Article]] = {}
+    for entity_id, listed in by_entity.items():
+        postings[("e", entity_id)] = listed
+    for tag, listed in by_tag.items():
+        postings[("t", tag)] = listed
+    position = {
+        key: {a.slug: i for i, a in enumerate(listed)} for key, listed in postings.items()
+    }
+    related: dict[str, list[Article]] = {}
+    for article in articles:
+        features = [("e", i) for i in analyses[article.slug].entities]
+        features += [("t", t) for t in article.tags]
+        scores: dict[str, float] = defaultdict(float)
+        by_slug: dict[str, Article] = {}
+        for feature in features:
+            listed = postings[feature]
+            weight = (ENTITY_WEIGHT if feature[0] == "e" else TAG_WEIGHT) * (
+                1.0 + math.log(total / len(listed))
+            )
+            here = position[feature][article.slug]
+            low, high = max(0, here - RELATED_WINDOW), here + RELATED_WINDOW + 1
+            for other in listed[low:high]:
+                if other.slug != article.slug:
+                    scores[other.slug] += weight
+                    by_slug[other.slug] = other
+        ranked = sorted(
+            scores,
+            key=lambda slug: (
+                -round(scores[slug], 9),
+                abs((by_slug[slug].date - article.date).days),
+                slug,
+            ),
+        )
+        related[article.slug] = [by_slug[slug] for slug in ranked[:RELATED_LIMIT]]
+    return related
+
+
+def _index_events(index: SiteIndex) -> None:
+    events: list[DatedEvent] = []
+    for article in index.articles:
+        events.extend(DatedEvent(e, article) for e in index.analyses[article.slug].events)
+    events.sort(key=lambda d: (d.date, d.article.date, d.article.slug))
+    index.events = events
+    by_entity: dict[str, list[DatedEvent]] = defaultdict(list)
+    for dated in events:
+        for entity_id in dated.event.entities:
+            by_entity[entity_id].append(dated)
+        if dated.event.precision == "day":
+            index.events_by_day.setdefault(dated.date, []).append(dated)
+    index.events_by_entity = dict(by_entity)

@@ -1,0 +1,208 @@
+"""Write stage: every Markdown page of the site, as (source path, text) pairs.
+
+Source paths are relative to the generated docs folder; with MkDocs' directory URLs
+`articles/2021/12/<slug>.md` is served at /articles/2021/12/<slug>/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import groupby
+
+from .dates_display import format_iso_ar, time_html
+from .indexes import DatedEvent, SiteIndex
+from .model import ENTITY_TYPES, Article
+from .render import Renderer
+
+HOME_LATEST = 30
+HOME_UPCOMING = 10
+HOME_TOP_ENTITIES = 12
+ENTITY_ARTICLES = 200  # older articles stay reachable through the archive and the feed
+TAG_ARTICLES = 200
+TYPE_NAMES = {"person": "أشخاص", "organization": "منظمات", "place": "أماكن"}
+TYPE_SINGULAR = {"person": "شخص", "organization": "منظمة", "place": "مكان"}
+MONTH_PAGE_WORD = "أخبار"
+
+
+def article_page(article: Article) -> str:
+    return f"articles/{article.date:%Y}/{article.date:%m}/{article.slug}.md"
+
+
+def entity_page(entity_id: str) -> str:
+    return f"entities/{entity_id}.md"
+
+
+def month_page(year: int, month: int) -> str:
+    return f"archive/{year:04d}/{month:02d}.md"
+
+
+def digest_page(day: str) -> str:
+    return f"digest/{day}.md"
+
+
+class PageWriter:
+    """Turns a SiteIndex into Markdown pages."""
+
+    def __init__(self, index: SiteIndex, site_name: str, description: str):
+        self.index = index
+        self.site_name = site_name
+        self.description = description
+        self.renderer = Renderer()
+        self.renderer.env.globals.update(
+            article_page=article_page,
+            entity_page=entity_page,
+            tag_page=self.tag_page,
+            month_page=month_page,
+            digest_page=digest_page,
+            time_html=time_html,
+            date_ar=format_iso_ar,
+            type_names=TYPE_NAMES,
+            type_singular=TYPE_SINGULAR,
+            entities=index.entities,
+        )
+
+    def tag_page(self, tag: str) -> str:
+        return f"tags/{self.index.tag_slugs[tag]}.md"
+
+    def render(self, template: str, page: str, **context: object) -> tuple[str, str]:
+        return page, self.renderer.render(template, page, **context)
+
+    def pages(self) -> Iterator[tuple[str, str]]:
+        yield self.home()
+        for article in self.index.articles:
+            yield self.article(article)
+        yield from self.entity_pages()
+        yield from self.tag_pages()
+        yield self.timeline()
+        yield from self.archive_pages()
+        yield from self.digest_pages()
+
+    def summary(self, article: Article) -> str:
+        """The summary shown for an article: the editor's, or the first paragraph."""
+        if article.summary:
+            return article.summary
+        for block in article.body.strip().split("\n\n"):
+            text = " ".join(block.split())
+            if text and not text.startswith("<"):
+                return text
+        return ""
+
+    def home(self) -> tuple[str, str]:
+        index = self.index
+        latest = index.articles[:HOME_LATEST]
+        counts = sorted(
+            ((index.entities[i], len(listed)) for i, listed in index.by_entity.items()),
+            key=lambda item: (-item[1], item[0].id),
+        )
+        return self.render(
+            "home.md.j2",
+            "index.md",
+            site_name=self.site_name,
+            description=self.description,
+            latest=latest,
+            summaries={a.slug: self.summary(a) for a in latest},
+            upcoming=index.upcoming_events()[:HOME_UPCOMING],
+            top_entities=counts[:HOME_TOP_ENTITIES],
+            more_link="archive/index.md" if len(index.articles) > HOME_LATEST else "",
+        )
+
+    def article(self, article: Article) -> tuple[str, str]:
+        analysis = self.index.analyses[article.slug]
+        return self.render(
+            "article.md.j2",
+            article_page(article),
+            article=article,
+            summary=self.summary(article),
+            entities=self.index.entities_of(article),
+            events=analysis.events,
+            related=self.index.related.get(article.slug, []),
+        )
+
+    def entity_pages(self) -> Iterator[tuple[str, str]]:
+        index = self.index
+        groups = {
+            entity_type: sorted(
+                (e for e in index.entities.values() if e.type == entity_type),
+                key=lambda e: (-len(index.by_entity.get(e.id, [])), e.name),
+            )
+            for entity_type in ENTITY_TYPES
+        }
+        counts = {i: len(listed) for i, listed in index.by_entity.items()}
+        yield self.render("entities.md.j2", "entities/index.md", groups=groups, counts=counts)
+        for entity in index.entities.values():
+            articles = index.by_entity.get(entity.id, [])
+            yield self.render(
+                "entity.md.j2",
+                entity_page(entity.id),
+                entity=entity,
+                articles=articles[:ENTITY_ARTICLES],
+                total=len(articles),
+                cooccurring=[(index.entities[i], n) for i, n in index.cooccurrence.get(entity.id, [])],
+                timeline=_by_month(index.events_by_entity.get(entity.id, [])),
+            )
+
+    def tag_pages(self) -> Iterator[tuple[str, str]]:
+        index = self.index
+        tags = sorted(index.tag_slugs, key=lambda t: (-len(index.by_tag[t]), t))
+        yield self.render("tags.md.j2", "tags/index.md", tags=tags, by_tag=index.by_tag)
+        for tag in tags:
+            articles = index.by_tag[tag]
+            yield self.render(
+                "tag.md.j2",
+                self.tag_page(tag),
+                tag=tag,
+                articles=articles[:TAG_ARTICLES],
+                total=len(articles),
+            )
+
+    def timeline(self) -> tuple[str, str]:
+        newest = self.index.newest_date
+        upcoming, past = self.index.split_events()
+        return self.render(
+            "timeline.md.j2",
+            "timeline/index.md",
+            upcoming=_by_month(upcoming),
+            past=_by_month(list(reversed(past))),
+            newest=newest,
+        )
+
+    def archive_pages(self) -> Iterator[tuple[str, str]]:
+        by_month = self.index.by_month
+        years: dict[int, list[tuple[int, int]]] = {}
+        for year, month in sorted(by_month, reverse=True):
+            years.setdefault(year, []).append((month, len(by_month[(year, month)])))
+        yield self.render("archive.md.j2", "archive/index.md", years=years)
+        for year, months in years.items():
+            yield self.render(
+                "archive_year.md.j2", f"archive/{year:04d}/index.md", year=year, months=months
+            )
+            for month, _count in months:
+                articles = by_month[(year, month)]
+                yield self.render(
+                    "archive_month.md.j2",
+                    month_page(year, month),
+                    year=year,
+                    month=month,
+                    days=[(d, list(a)) for d, a in groupby(articles, key=lambda a: a.date)],
+                )
+
+    def digest_pages(self) -> Iterator[tuple[str, str]]:
+        index = self.index
+        days = sorted(set(index.by_day) | set(index.events_by_day), reverse=True)
+        for position, day in enumerate(days):
+            articles = index.by_day.get(day, [])
+            yield self.render(
+                "digest.md.j2",
+                digest_page(day),
+                day=day,
+                articles=articles,
+                summaries={a.slug: self.summary(a) for a in articles},
+                events=index.events_by_day.get(day, []),
+                newer=days[position - 1] if position > 0 else "",
+                older=days[position + 1] if position + 1 < len(days) else "",
+            )
+
+
+def _by_month(events: list[DatedEvent]) -> list[tuple[str, list[DatedEvent]]]:
+    """Events grouped by their year-month ('2022-01'), or year for year-precision events."""
+    return [(key, list(group)) for key, group in groupby(events, key=lambda e: e.date[:7])]

@@ -1,0 +1,34 @@
+"""Problems found in editors' files, reported as `path:line: message` (never a traceback)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One mistake in one file, at one line (0 when no line applies)."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
+
+class ContentError(Exception):
+    """Raised when content cannot be published; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = sorted(problems)
+
+
+def display_path(path: Path) -> str:
+    """The path as an editor would type it: relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
