@@ -115,10 +115,11 @@ class Token:
 # Diacritics and tatweel sit inside (or at the edge of) Arabic words — بـ«الناتو», الـ 12 —
 # and must not split them; they are not `\w` for Python's re.
 _WORD_MARKS = TATWEEL + "".join(chr(c) for c in range(0x064B, 0x0660)) + "\u0670"
-# A number keeps its decimal/thousands separators (1,500 / ١٫٥) when digits sit on both sides;
-# a word is any run of letters/digits/marks; anything else that is not a space is one token.
+# A word is any run of letters, digits and marks; a number keeps its decimal/thousands
+# separators when digits sit on both sides (1,500, و١٫٥); anything else that is not a space
+# is a token of its own.
 _TOKEN_RE = re.compile(
-    rf"\d+(?:[.,٫٬]\d+)+|(?:[^\W_]|[{_WORD_MARKS}])+|[^\s{_WORD_MARKS}]",
+    rf"(?:\d[.,٫٬](?=\d)|[^\W_]|[{_WORD_MARKS}])+|[^\s{_WORD_MARKS}]",
 )
 
 

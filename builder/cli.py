@@ -88,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     import_cmd.add_argument("--source", default="", help="name of the source")
     import_cmd.add_argument("--source-url", default="", help="address of the original")
     import_cmd.add_argument("--slug", help="web address of the article (a-z, 0-9, -)")
+    import_cmd.add_argument("--tags", default="", help="comma-separated tags (، or ,)")
     _content_arg(import_cmd)
     import_cmd.set_defaults(handler=_import)
 
@@ -152,7 +153,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from .analysis import analyze_article, analyze_text
+    from .analysis import analyze_article, analyze_text, mask_markup, merge_events
     from .matcher import EntityMatcher
     from .suggest import suggest_names
 
@@ -177,11 +178,13 @@ def _analyze(args: argparse.Namespace) -> int:
         region_start = article.body_offset
     else:
         published = args.date or dt.date.today()
-        mentions, events, warnings = analyze_text(text, published, matcher)
+        mentions, found_events, warnings = analyze_text(text, published, matcher)
+        events = merge_events(found_events, [])  # one event per date, as on the site
         entity_ids = tuple(sorted({m.entity_id for m in mentions}))
         region_start = 0
-    suggestions = suggest_names(text[region_start:], [])
-    covered = [(m.start - region_start, m.end - region_start) for m in mentions]
+    # Suggestions read the same masked text as the matcher: no names from link targets.
+    masked = " " * region_start + mask_markup(text[region_start:])
+    suggestions = suggest_names(masked, list(mentions))
     result = {
         "entities": [
             {
@@ -214,14 +217,8 @@ def _analyze(args: argparse.Namespace) -> int:
             for w in warnings
         ],
         "suggestions": [
-            {
-                "text": s.text,
-                "start": s.start + region_start,
-                "end": s.end + region_start,
-                "reason": s.reason,
-            }
+            {"text": s.text, "start": s.start, "end": s.end, "reason": s.reason}
             for s in suggestions
-            if not any(a < s.end and s.start < b for a, b in covered)
         ],
     }
     if args.json:
@@ -270,7 +267,8 @@ def _import(args: argparse.Namespace) -> int:
         raise ContentError(problems)
     slug = args.slug or default_slug(args.file)
     try:
-        imported = import_raw(raw, args.date, slug, args.source, args.source_url)
+        tags = tuple(t.strip() for t in args.tags.replace("،", ",").split(",") if t.strip())
+        imported = import_raw(raw, args.date, slug, args.source, args.source_url, tags)
     except ImportError_ as error:
         raise ContentError([Problem(display_path(args.file), 0, str(error))]) from None
     _write_new_article(article_path(args.content, args.date, imported.slug), imported.text)

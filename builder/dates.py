@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from builder.arabic import normalize_with_map
 
@@ -267,13 +268,36 @@ _SP = r"[^\S\n]+"  # spaces, never a line break: a date does not run across para
 _SP0 = r"[^\S\n]*"
 _B = r"(?<!\w)"  # word start (Arabic letters and digits are \w)
 _E = r"(?!\w)"  # word end
-_PROCLITIC = r"(?:و|ف|ب|ل|وب|ول|فب|لل|ولل|وبال)?"
+_PROCLITIC = r"(?:و|ف|ب|ل|وب|ول|فب|لل|ولل)?"  # و ف ب ل, alone or combined
 
 
-def _alternation(words: object) -> str:
-    """Regex alternation of phrases, longest first, spaces matching any run of spaces."""
-    phrases = sorted(words, key=len, reverse=True)  # type: ignore[call-overload]
-    return "(?:" + "|".join(re.escape(p).replace(r"\ ", _SP) for p in phrases) + ")"
+def _alternation(words: Iterable[str]) -> str:
+    """Regex matching any of the phrases (the longest when several match), spaces matching
+    any run of spaces.
+
+    Built as a trie ("ال(?:اول|ثاني…)") rather than a flat list of branches: Python's regex
+    engine tries branches one by one, and these tables have dozens of phrases sharing
+    prefixes, tried at every word of every article."""
+    trie: dict[str, Any] = {}
+    for phrase in words:
+        node = trie
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}  # end of a phrase
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [
+            (_SP if char == " " else re.escape(char)) + emit(child)
+            for char, child in sorted(node.items())
+            if char
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # A phrase ending here: the longer continuations are tried first (greedy "?").
+        return f"(?:{body})?" if "" in node else body
+
+    return "(?:" + emit(trie) + ")"
 
 
 def _key(phrase: str) -> str:
@@ -307,7 +331,8 @@ _CALENDAR_RE = re.compile(
          |{_SP}(?:من{_SP})?هذا{_SP}(?P<thisyear>العام){_E}
          |{_SP}(?P<mq>{_QUAL}){_E}
         )?
-       |(?<=\s)(?:من{_SP})?(?:(?P<relmonth>الشهر){_SP})?(?P<dq>{_QUAL}){_E}
+       |(?(dnum)|(?(dord)|(?!)))  # only after a day: "الـ 17 من الشهر الجاري", "17 الجاري"
+        (?<=\s)(?:من{_SP})?(?:(?P<relmonth>الشهر){_SP})?(?P<dq>{_QUAL}){_E}
       )
     )""",
     re.VERBOSE,
@@ -315,7 +340,7 @@ _CALENDAR_RE = re.compile(
 
 # Relative days, optionally followed by a weekday ("مساء أمس الخميس", "يوم غد السبت").
 _RELATIVE_RE = re.compile(
-    rf"""{_B}(?:و|ف|وب|ب|ف)?
+    rf"""{_B}(?:و|ف|ب|وب|فب)?
     (?P<expr>
       (?P<rel>{_alternation(RELATIVE_DAYS)}){_E}
       (?:{_SP0}[،,]?{_SP0}(?:يوم{_SP})?(?P<wd>{_WEEKDAY}){_E})?
@@ -635,14 +660,25 @@ def _numeric(m: re.Match[str], norm: str, pub: dt.date) -> _Candidate | None:
 
 
 _Handler = Callable[[re.Match[str], str, dt.date], "_Candidate | None"]
-_RULES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
-    (_CALENDAR_RE, _calendar),
-    (_RELATIVE_RE, _relative),
-    (_WEEKDAY_RE, _weekday),
-    (_YEAR_RE, _year),
-    (_PERIOD_RE, _period),
-    *((pattern, _english) for pattern in _EN_RES),
-    (_NUMERIC_RE, _numeric),
+
+
+def _hint(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+# (hint, pattern, handler). A rule runs only when its hint occurs somewhere in the text: the
+# hints open with literals, which the regex engine scans for fast, whereas the patterns open
+# with a look-behind (word start) and must be tried at every position.
+_MONTH_HINT = _hint(_MONTH + "|الشهر|الجاري|الحالي")
+_EN_HINT = _hint("|".join(EN_MONTHS))
+_RULES: tuple[tuple[re.Pattern[str], re.Pattern[str], _Handler], ...] = (
+    (_MONTH_HINT, _CALENDAR_RE, _calendar),
+    (_hint("اليوم|امس|غد|البارحه"), _RELATIVE_RE, _relative),
+    (_hint(_WEEKDAY), _WEEKDAY_RE, _weekday),
+    (_hint(r"عام|سنه|\d\d\d\d[^\S\n]*[مه]"), _YEAR_RE, _year),
+    (_hint("العام|السنه|الشهر"), _PERIOD_RE, _period),
+    *((_EN_HINT, pattern, _english) for pattern in _EN_RES),
+    (_hint(r"\d[/.\-]\d"), _NUMERIC_RE, _numeric),
 )
 
 
@@ -664,7 +700,9 @@ def extract_dates(text: str, published: dt.date) -> DateExtraction:
         published = published.date()
     norm, offsets = normalize_with_map(text)
     candidates: list[_Candidate] = []
-    for pattern, handler in _RULES:
+    for hint, pattern, handler in _RULES:
+        if hint.search(norm) is None:
+            continue
         for m in _matches(pattern, norm):
             candidate = handler(m, norm, published)
             if candidate is not None and candidate.end > candidate.start:

@@ -44,6 +44,7 @@ def import_raw(
     slug: str,
     source: str = "",
     source_url: str = "",
+    tags: tuple[str, ...] = (),
 ) -> ImportedArticle:
     """Build an article file from raw text."""
     lines = [line.strip() for line in raw.removeprefix("\ufeff").splitlines()]
@@ -61,6 +62,8 @@ def import_raw(
         front["source"] = source
     if source_url:
         front["source_url"] = source_url
+    if tags:
+        front["tags"] = list(tags)
     header = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=10_000)
     body = "\n\n".join(_body_blocks(paragraphs))
     return ImportedArticle(slug, f"---\n{header}---\n\n{body}\n")

@@ -13,6 +13,7 @@ from .dates_display import format_iso_ar, time_html
 from .indexes import DatedEvent, SiteIndex
 from .model import ENTITY_TYPES, Article
 from .render import Renderer
+from .stemmer import pagefind_value, search_terms
 
 HOME_LATEST = 30
 HOME_UPCOMING = 10
@@ -59,7 +60,9 @@ class PageWriter:
             type_names=TYPE_NAMES,
             type_singular=TYPE_SINGULAR,
             entities=index.entities,
+            search_terms=search_terms,  # the hidden search field (builder/stemmer.py)
         )
+        self.renderer.env.filters["pf_value"] = pagefind_value
 
     def tag_page(self, tag: str) -> str:
         return f"tags/{self.index.tag_slugs[tag]}.md"

@@ -321,9 +321,10 @@ class _ArticleFields:
 
     def entity_list(self, key: str, known: dict[str, Entity] | None) -> tuple[str, ...]:
         ids = self.text_list(key)
-        if known is None:
+        written = self.data.get(key)
+        if known is None or not isinstance(written, list):
             return ids
-        for index, entity_id in enumerate(self.data.get(key) or []):
+        for index, entity_id in enumerate(written):
             if isinstance(entity_id, str) and entity_id.strip() not in known:
                 hint = difflib.get_close_matches(entity_id, list(known), n=1)
                 suggestion = f" — did you mean '{hint[0]}'?" if hint else ""

@@ -4,6 +4,7 @@ by one, and the seed article."""
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,9 @@ def _score(items: list[dict[str, Any]]) -> tuple[int, int, int, int, list[str]]:
             exact += (mention.start, mention.end) == spans[hit]
             if (mention.start, mention.end) != spans[hit]:
                 errors.append(f"span {mention.expression!r} ≠ {gold[hit]['expression']!r}")
-        errors += [f"FN {gold[i]['expression']!r} → {gold[i]['date']} in {text!r}" for i in unmatched]
+        errors += [
+            f"FN {gold[i]['expression']!r} → {gold[i]['date']} in {text!r}" for i in unmatched
+        ]
         expected_warnings = sorted(item.get("warnings", []))
         if sorted(w.expression for w in result.warnings) != expected_warnings:
             errors.append(f"warnings {[w.expression for w in result.warnings]} in {text!r}")
@@ -207,7 +210,7 @@ def test_found_is_sorted_and_non_overlapping() -> None:
     text = "اليوم الجمعة 31 كانون الأول/ديسمبر 2021، وأمس الخميس، و December 31, 2021"
     found = extract_dates(text, PUBLISHED).found
     assert [m.start for m in found] == sorted(m.start for m in found)
-    assert all(a.end <= b.start for a, b in zip(found, found[1:], strict=False))
+    assert all(a.end <= b.start for a, b in pairwise(found))
     assert {m.date for m in found} == {"2021-12-31", "2021-12-30"}
 
 

@@ -1,0 +1,60 @@
+"""Shared fixtures: real sites built once per test session with the real MkDocs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from builder.build import BuildOptions, BuildReport, build
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO.parent / "shared" / "seed" / "000_1e528b2148f74f7f.txt"
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", REPO / "test-artifacts"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _run_from_repo_root() -> None:
+    """The CLI contract is `python -m builder …` from the repo root."""
+    os.chdir(REPO)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+class BuiltSite:
+    def __init__(self, options: BuildOptions, report: BuildReport):
+        self.options = options
+        self.report = report
+        self.root = options.site
+        self.docs = options.docs
+
+    def html(self, url: str) -> str:
+        """The HTML of a site-relative URL like 'articles/2021/12/x/'."""
+        path = self.root / url
+        if url.endswith("/") or not url:
+            path = path / "index.html"
+        return path.read_text(encoding="utf-8")
+
+    def content(self, url: str) -> str:
+        """The page's own content (Material's <article>), without nav, TOC or footer."""
+        html = self.html(url)
+        start = html.index('<article class="md-content__inner')
+        return html[start : html.index("</article>", start)]
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """The repository's own content/, built like `make site` does (search included)."""
+    work = tmp_path_factory.mktemp("sample")
+    options = BuildOptions(
+        content=REPO / "content",
+        site=work / "site",
+        work=work / "work",
+        config=REPO / "mkdocs.yml",
+    )
+    return BuiltSite(options, build(options))

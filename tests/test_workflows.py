@@ -1,0 +1,58 @@
+"""The GitHub Actions workflows, checked by real linters from PyPI."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+WORKFLOWS = sorted(Path(".github/workflows").glob("*.yml"))
+BIN = Path(sys.executable).parent
+
+
+def _tool(name: str) -> str:
+    path = BIN / name
+    return str(path) if path.exists() else (shutil.which(name) or name)
+
+
+def test_actionlint_finds_nothing() -> None:
+    assert WORKFLOWS
+    result = subprocess.run(
+        [_tool("actionlint"), *map(str, WORKFLOWS)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_zizmor_finds_nothing() -> None:
+    result = subprocess.run(
+        [_tool("zizmor"), "--offline", "--no-progress", ".github/workflows"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_uses_the_official_pages_actions_with_least_privilege() -> None:
+    deploy = yaml.safe_load(Path(".github/workflows/deploy.yml").read_text())
+    text = Path(".github/workflows/deploy.yml").read_text()
+    for action in ("configure-pages", "upload-pages-artifact", "deploy-pages"):
+        assert f"actions/{action}@" in text
+    assert deploy["concurrency"]["group"] == "pages"
+    assert deploy[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads `on` as True
+    assert deploy["jobs"]["deploy"]["permissions"] == {
+        "contents": "read",
+        "pages": "write",
+        "id-token": "write",
+    }
+    assert deploy["permissions"] == {"contents": "read"}
+
+
+def test_pull_requests_run_check_build_and_tests() -> None:
+    text = Path(".github/workflows/pull-request.yml").read_text()
+    assert "pull_request" in text
+    for step in ("python -m builder check", "python -m builder build", "make test"):
+        assert step in text
