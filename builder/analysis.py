@@ -86,7 +86,9 @@ def _sentence_bounds(text: str, start: int, end: int, floor: int) -> tuple[int, 
     before = [m.end() for m in _SENTENCE_END.finditer(text, floor, start)]
     sentence_start = before[-1] if before else floor
     after = _SENTENCE_END.search(text, end)
-    sentence_end = after.start() + (1 if after and after.group()[0] != "\n" else 0) if after else len(text)
+    sentence_end = (
+        after.start() + (1 if after and after.group()[0] != "\n" else 0) if after else len(text)
+    )
     while sentence_start < sentence_end and text[sentence_start].isspace():
         sentence_start += 1
     return sentence_start, sentence_end

@@ -165,7 +165,8 @@ def build(options: BuildOptions) -> BuildReport:
         run_mkdocs(config)
         stage.files, stage.bytes = _folder_size(options.site)
     missing = [
-        a for a in (report.index.articles if report.index else [])
+        a
+        for a in (report.index.articles if report.index else [])
         if not (options.site / a.url / "index.html").is_file()
     ]
     if missing:

@@ -63,7 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd = commands.add_parser("build", help="validate, generate pages, render the site")
     _content_arg(build_cmd)
     build_cmd.add_argument("--site", type=Path, default=Path("site"), help="output folder")
-    build_cmd.add_argument("--work", type=Path, default=Path("build"), help="generated docs + cache")
+    build_cmd.add_argument(
+        "--work", type=Path, default=Path("build"), help="generated docs + cache"
+    )
     build_cmd.add_argument("--config", type=Path, default=Path("mkdocs.yml"))
     build_cmd.add_argument("--drafts", action="store_true", help="include draft articles")
     build_cmd.add_argument("--no-search", action="store_true", help="skip the search index")
@@ -240,7 +242,9 @@ def _print_analysis(path: Path, result: dict) -> None:  # type: ignore[type-arg]
     print(f"entities ({len(result['entities'])}):")
     for entity in result["entities"]:
         forms = sorted({m["text"] for m in entity["mentions"]})
-        print(f"  {entity['id']:28} {entity['type']:13} {len(entity['mentions'])}× {'، '.join(forms)}")
+        print(
+            f"  {entity['id']:28} {entity['type']:13} {len(entity['mentions'])}× {'، '.join(forms)}"
+        )
     print(f"events ({len(result['events'])}):")
     for event in result["events"]:
         print(f"  {event['date']:10}  «{event['expression']}»  {event['sentence'][:80]}")

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+
+import ahocorasick
 
 from builder.arabic import normalize_with_map
 
@@ -524,14 +526,20 @@ def _calendar(m: re.Match[str], norm: str, pub: dt.date) -> _Candidate | None:
 
     month, risky = MONTHS[_key(m.group("m1"))]
     if m.group("m2"):
-        month2, _ = MONTHS[_key(m.group("m2"))]
-        if month2 != month:
+        if _two_months(m):
             # Two different months side by side: keep the first alone, the second is
             # matched on its own.
             end = m.end("m1")
             return _calendar_parts(m, norm, pub, start, end, month, risky, with_tail=False)
         risky = False
     return _calendar_parts(m, norm, pub, start, end, month, risky, with_tail=True)
+
+
+def _two_months(m: re.Match[str]) -> bool:
+    """Whether a calendar match pairs two different months ("آذار/نيسان"): its date is
+    then the first month alone, and its expression ends with it."""
+    m2 = m.group("m2")
+    return m2 is not None and MONTHS[_key(m2)][0] != MONTHS[_key(m.group("m1"))][0]
 
 
 def _calendar_parts(
@@ -661,33 +669,162 @@ def _numeric(m: re.Match[str], norm: str, pub: dt.date) -> _Candidate | None:
 
 _Handler = Callable[[re.Match[str], str, dt.date], "_Candidate | None"]
 
+# ---------------------------------------------------------------------------------------------
+# Where matches can start
+# ---------------------------------------------------------------------------------------------
+#
+# Searching the whole text with each pattern is slow: they open with a look-behind (word
+# start), so the regex engine tries them at every character. Instead, one pass of an
+# Aho-Corasick automaton finds the words a match must open with (after its proclitic), and
+# digit runs are found with str.find; each pattern is then tried with `match` only at the few
+# positions that can start a match. That gives exactly the matches a search from every
+# position would give: every match starts at one of those positions, and `match` at a
+# position is what a search finds there.
 
-def _hint(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
-# (hint, pattern, handler). A rule runs only when its hint occurs somewhere in the text: the
-# hints open with literals, which the regex engine scans for fast, whereas the patterns open
-# with a look-behind (word start) and must be tried at every position.
-_MONTH_HINT = _hint(_MONTH + "|الشهر|الجاري|الحالي")
-_EN_HINT = _hint("|".join(EN_MONTHS))
-_RULES: tuple[tuple[re.Pattern[str], re.Pattern[str], _Handler], ...] = (
-    (_MONTH_HINT, _CALENDAR_RE, _calendar),
-    (_hint("اليوم|امس|غد|البارحه"), _RELATIVE_RE, _relative),
-    (_hint(_WEEKDAY), _WEEKDAY_RE, _weekday),
-    (_hint(r"عام|سنه|\d\d\d\d[^\S\n]*[مه]"), _YEAR_RE, _year),
-    (_hint("العام|السنه|الشهر"), _PERIOD_RE, _period),
-    *((_EN_HINT, pattern, _english) for pattern in _EN_RES),
-    (_hint(r"\d[/.\-]\d"), _NUMERIC_RE, _numeric),
+# The rules in priority order (of overlapping expressions of the same length, the first
+# rule wins).
+_CAL, _REL, _WD, _YEAR, _PERIOD, _EN_MDY, _EN_DMY, _EN_MY, _NUM = range(9)
+_RULES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
+    (_CALENDAR_RE, _calendar),
+    (_RELATIVE_RE, _relative),
+    (_WEEKDAY_RE, _weekday),
+    (_YEAR_RE, _year),
+    (_PERIOD_RE, _period),
+    (_EN_RES[0], _english),
+    (_EN_RES[1], _english),
+    (_EN_RES[2], _english),
+    (_NUMERIC_RE, _numeric),
 )
 
+# The proclitics each pattern allows before its expression ("" needs no entry).
+_PROCLITICS = frozenset(("و", "ف", "ب", "ل", "وب", "ول", "فب", "لل", "ولل"))
+_REL_PROCLITICS = frozenset(("و", "ف", "ب", "وب", "فب"))
+_EN_ONLY: frozenset[str] = frozenset()  # English patterns start right at the month name
+_PROCLITIC_ENDS = "وفبل"  # the last letter of every proclitic
 
-def _matches(pattern: re.Pattern[str], norm: str) -> Iterator[re.Match[str]]:
-    """Every match, including ones starting inside a rejected match (unlike finditer)."""
-    pos = 0
-    while (m := pattern.search(norm, pos)) is not None:
-        yield m
-        pos = m.start() + 1
+
+def _first_words(phrases: Iterable[str]) -> set[str]:
+    return {phrase.split()[0] for phrase in phrases}
+
+
+# An opening word: (rule, whether the word must end at a word end, allowed proclitics).
+# A word must end at a word end when the pattern has a space or a word end right after it,
+# whichever phrase of its table matched; a weekday of _CALENDAR_RE may be glued to what
+# follows it ("الجمعه12 يناير"), so it has no such check.
+_Opener = tuple[int, bool, frozenset[str]]
+
+
+def _openers() -> dict[str, list[_Opener]]:
+    table: dict[str, list[_Opener]] = {}
+
+    def add(words: Iterable[str], rule: int, word_end: bool, proclitics: frozenset[str]) -> None:
+        for word in words:
+            table.setdefault(word, []).append((rule, word_end, proclitics))
+
+    add(WEEKDAYS, _CAL, False, _PROCLITICS)
+    add(_first_words(ORDINALS) | _first_words(MONTHS) | {"شهر"}, _CAL, True, _PROCLITICS)
+    add(_first_words(RELATIVE_DAYS), _REL, True, _REL_PROCLITICS)
+    add(WEEKDAYS, _WD, True, _PROCLITICS)
+    add(("عام", "العام", "سنه", "السنه"), _YEAR, True, _PROCLITICS)
+    add(("العام", "السنه", "الشهر", "هذا", "هذه"), _PERIOD, True, _PROCLITICS)
+    add(EN_MONTHS, _EN_MDY, False, _EN_ONLY)
+    add(EN_MONTHS, _EN_MY, False, _EN_ONLY)
+    return table
+
+
+def _automaton() -> ahocorasick.Automaton:
+    """An automaton finding every opening word, with (its length, its openers)."""
+    automaton = ahocorasick.Automaton()
+    for word, openers in _openers().items():
+        if word in EN_MONTHS and len(word) > 3:
+            continue  # every English month name starts with its 3-letter abbreviation
+        automaton.add_word(word, (len(word), tuple(openers)))
+    automaton.make_automaton()
+    return automaton
+
+
+_OPENERS = _automaton()
+_DIGITS = "0123456789"
+_DIGIT_RE = re.compile(r"\d")
+# After normalization the only `\d` below U+07C0 are ASCII digits, and U+2000–U+2FFF
+# (punctuation, symbols: ’ – … and the bidi marks) hold none. In UTF-8 those are the bytes
+# below 0xDF and the 3-byte sequences led by 0xE2: a text with nothing else has no other digit.
+_BELOW_OTHER_DIGITS = bytes(range(0xDF)) + b"\xe2"
+
+
+def _is_word_char(char: str) -> bool:
+    """What `\\w` matches."""
+    return char.isalnum() or char == "_"
+
+
+def _add_starts(norm: str, word: int, proclitics: frozenset[str], out: list[int]) -> None:
+    """Positions where a match whose expression opens at `word` can start: right there at a
+    word start, or earlier by one of `proclitics` that starts a word."""
+    before = norm[word - 1] if word else ""
+    if not before or not _is_word_char(before):
+        out.append(word)
+    elif before in _PROCLITIC_ENDS and proclitics:
+        for length in (1, 2, 3):
+            start = word - length
+            if start < 0:
+                break
+            if norm[start:word] in proclitics and (
+                start == 0 or not _is_word_char(norm[start - 1])
+            ):
+                out.append(start)
+
+
+def _digit_runs(norm: str) -> list[int]:
+    """Starts of the runs of digits (`\\d`) in `norm`, in order."""
+    if norm.encode("utf-8").translate(None, _BELOW_OTHER_DIGITS):
+        positions = [m.start() for m in _DIGIT_RE.finditer(norm)]  # maybe other digits
+    else:
+        positions = []
+        for digit in _DIGITS:
+            index = norm.find(digit)
+            while index >= 0:
+                positions.append(index)
+                index = norm.find(digit, index + 1)
+        positions.sort()
+    return [p for p in positions if p == 0 or not norm[p - 1].isdecimal()]
+
+
+def _starts(norm: str) -> list[list[int]]:
+    """For each rule, the positions (unsorted, maybe repeated) where a match can start."""
+    starts: list[list[int]] = [[] for _ in _RULES]
+    size = len(norm)
+    english = False
+    for last, (length, openers) in _OPENERS.iter(norm):
+        word = last - length + 1
+        ends_word = last + 1 == size or not _is_word_char(norm[last + 1])
+        for rule, word_end, proclitics in openers:
+            if word_end and not ends_word:
+                continue
+            if proclitics is _EN_ONLY:
+                english = True
+                starts[rule].append(word)
+            else:
+                _add_starts(norm, word, proclitics, starts[rule])
+    for run in _digit_runs(norm):
+        # "12 يناير", "بـ12 يناير", "الـ 12 من"; "2022م" (after عام, an opener, too).
+        _add_starts(norm, run, _PROCLITICS, starts[_CAL])
+        space = run
+        while space and norm[space - 1] != "\n" and norm[space - 1].isspace():
+            space -= 1
+        if norm.startswith("ال", space - 2):
+            _add_starts(norm, space - 2, _PROCLITICS, starts[_CAL])
+        _add_starts(norm, run, _PROCLITICS, starts[_YEAR])
+        starts[_NUM].append(run)
+        if english:
+            starts[_EN_DMY].append(run)
+    return starts
+
+
+def _span(rule: int, m: re.Match[str]) -> tuple[int, int]:
+    """The span of the candidate the rule's handler makes of `m`, if it makes one."""
+    if rule == _CAL and m.group("m2") is not None and _two_months(m):
+        return m.start("expr"), m.end("m1")
+    return m.span("expr")
 
 
 def extract_dates(text: str, published: dt.date) -> DateExtraction:
@@ -699,24 +836,30 @@ def extract_dates(text: str, published: dt.date) -> DateExtraction:
     if isinstance(published, dt.datetime):
         published = published.date()
     norm, offsets = normalize_with_map(text)
-    candidates: list[_Candidate] = []
-    for hint, pattern, handler in _RULES:
-        if hint.search(norm) is None:
-            continue
-        for m in _matches(pattern, norm):
-            candidate = handler(m, norm, published)
-            if candidate is not None and candidate.end > candidate.start:
-                candidates.append(candidate)
-    # Longest first; then earliest; then the first rule (its order is its priority).
-    order = sorted(
-        range(len(candidates)),
-        key=lambda i: (-(candidates[i].end - candidates[i].start), candidates[i].start, i),
-    )
+    # Every match, keyed by the order in which its candidate is considered: longest first;
+    # then earliest; then the first rule (its order is its priority), then the first match.
+    matches: list[tuple[int, int, int, int, re.Match[str]]] = []
+    for rule, starts in enumerate(_starts(norm)):
+        pattern = _RULES[rule][0]
+        for position in set(starts):
+            m = pattern.match(norm, position)
+            if m is not None:
+                start, end = _span(rule, m)
+                if end > start:
+                    matches.append((start - end, start, rule, position, m))
+    if not matches:
+        return DateExtraction([], [])
+    matches.sort(key=lambda item: item[:4])
+    # A match is resolved (by its handler, which may reject it) only when no longer or
+    # earlier candidate has taken its place: what is overlapped would be dropped anyway.
     taken: list[_Candidate] = []
-    for i in order:
-        c = candidates[i]
-        if all(c.end <= t.start or c.start >= t.end for t in taken):
-            taken.append(c)
+    for negative_length, start, rule, _, m in matches:
+        end = start - negative_length
+        if any(start < t.end and t.start < end for t in taken):
+            continue
+        candidate = _RULES[rule][1](m, norm, published)
+        if candidate is not None:
+            taken.append(candidate)
     taken.sort(key=lambda c: c.start)
     found: list[DateMention] = []
     warnings: list[DateWarning] = []

@@ -45,12 +45,13 @@ class FeedWriter:
 
     def atom(self, path: str, title: str, page_url: str, entries: list[Article]) -> str:
         updated = article_timestamp(entries[0]) if entries else "1970-01-01T00:00:00Z"
+        self_url = self.url(path + "feed.xml")
         lines = [
             '<?xml version="1.0" encoding="utf-8"?>',
             '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ar">',
             f"  <title>{escape(title)}</title>",
-            f"  <id>{escape(self.url(path + 'feed.xml'))}</id>",
-            f"  <link rel=\"self\" type=\"application/atom+xml\" href={quoteattr(self.url(path + 'feed.xml'))}/>",
+            f"  <id>{escape(self_url)}</id>",
+            f'  <link rel="self" type="application/atom+xml" href={quoteattr(self_url)}/>',
             f'  <link rel="alternate" type="text/html" href={quoteattr(self.url(page_url))}/>',
             f"  <updated>{updated}</updated>",
             f"  <author><name>{escape(self.site_name)}</name></author>",

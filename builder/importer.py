@@ -20,7 +20,8 @@ import yaml
 from .reader import SLUG_PATTERN
 
 _TWEET_SIGNATURE = re.compile(
-    r"^\s*[—–-]{1,2}\s*(?P<name>[^()]+?)\s*\(@(?P<handle>\w{1,30})\)\s*(?P<date>[A-Z][a-z]+ \d{1,2}, \d{4})\s*$"
+    r"^\s*[—–-]{1,2}\s*(?P<name>[^()]+?)\s*\(@(?P<handle>\w{1,30})\)"
+    r"\s*(?P<date>[A-Z][a-z]+ \d{1,2}, \d{4})\s*$"
 )
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
@@ -102,7 +103,9 @@ def _tweet_html(text_lines: list[str], signature: re.Match[str]) -> str:
     profile = f"https://twitter.com/{handle}"
     when = dt.datetime.strptime(signature["date"], "%B %d, %Y").date()
     # No status id in raw text: link the date to that account's posts of that day.
-    query = f"from:{handle} since:{when.isoformat()} until:{(when + dt.timedelta(days=1)).isoformat()}"
+    query = (
+        f"from:{handle} since:{when.isoformat()} until:{(when + dt.timedelta(days=1)).isoformat()}"
+    )
     day_url = f"https://twitter.com/search?q={quote(query)}"
 
     def link_mentions(text: str) -> str:

@@ -56,9 +56,7 @@ class SiteIndex:
     def entities_of(self, article: Article) -> list[Entity]:
         """The article's entities, for display: by type, then name."""
         ids = self.analyses[article.slug].entities
-        return sorted(
-            (self.entities[i] for i in ids), key=lambda e: (_TYPE_ORDER[e.type], e.name)
-        )
+        return sorted((self.entities[i] for i in ids), key=lambda e: (_TYPE_ORDER[e.type], e.name))
 
     @property
     def newest_date(self) -> str:
@@ -154,9 +152,7 @@ def _related(
         postings[("e", entity_id)] = listed
     for tag, listed in by_tag.items():
         postings[("t", tag)] = listed
-    position = {
-        key: {a.slug: i for i, a in enumerate(listed)} for key, listed in postings.items()
-    }
+    position = {key: {a.slug: i for i, a in enumerate(listed)} for key, listed in postings.items()}
     related: dict[str, list[Article]] = {}
     for article in articles:
         features = [("e", i) for i in analyses[article.slug].entities]

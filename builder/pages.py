@@ -140,7 +140,9 @@ class PageWriter:
                 entity=entity,
                 articles=articles[:ENTITY_ARTICLES],
                 total=len(articles),
-                cooccurring=[(index.entities[i], n) for i, n in index.cooccurrence.get(entity.id, [])],
+                cooccurring=[
+                    (index.entities[i], n) for i, n in index.cooccurrence.get(entity.id, [])
+                ],
                 timeline=_by_month(index.events_by_entity.get(entity.id, [])),
             )
 

@@ -309,7 +309,9 @@ class _ArticleFields:
     def text_list(self, key: str) -> tuple[str, ...]:
         value = self.data.get(key, [])
         if not isinstance(value, list):
-            self.error((key,), f"'{key}' must be a list (one '- item' per line), not {_kind(value)}")
+            self.error(
+                (key,), f"'{key}' must be a list (one '- item' per line), not {_kind(value)}"
+            )
             return ()
         items = []
         for index, item in enumerate(value):

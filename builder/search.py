@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .stemmer import query_tables
@@ -97,7 +98,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         ".json": "application/json",
     }
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -134,7 +135,15 @@ def query_transfer_bytes(site: Path, query: str, shown: int = 5) -> int:
     counts the body bytes of every response caused by loading the search, running the
     query and fetching the first `shown` results — what the search costs, not the page.
     Sizes are as served by a plain static server (Pagefind's index files are already
-    gzip-compressed; its JavaScript would shrink further behind a compressing host)."""
+    gzip-compressed; its JavaScript would shrink further behind a compressing host).
+    Needs Debian's chromium at /usr/bin/chromium and the playwright package."""
+    # Playwright's sync API refuses to run where an asyncio loop is running (as inside
+    # another Playwright session): a worker thread has none.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_query_transfer_bytes, site, query, shown).result()
+
+
+def _query_transfer_bytes(site: Path, query: str, shown: int) -> int:
     from playwright.sync_api import sync_playwright
 
     with serve_site(site) as base, sync_playwright() as p:

@@ -58,3 +58,29 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
         config=REPO / "mkdocs.yml",
     )
     return BuiltSite(options, build(options))
+
+
+SEARCH_CONTENT = REPO / "tests" / "search_content"
+
+
+@pytest.fixture(scope="session")
+def search_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """The repository's content plus the search test articles (tests/search_content/),
+    built once per session with MkDocs and Pagefind: the site the relevance set and the
+    browser tests search."""
+    import shutil
+
+    work = tmp_path_factory.mktemp("search")
+    content = work / "content"
+    shutil.copytree(REPO / "content", content)
+    (content / "entities").mkdir(exist_ok=True)
+    shutil.copy(SEARCH_CONTENT / "entities.yml", content / "entities" / "search.yml")
+    shutil.copytree(SEARCH_CONTENT / "articles", content / "articles" / "search")
+    options = BuildOptions(
+        content=content,
+        site=work / "site",
+        work=work / "work",
+        config=REPO / "mkdocs.yml",
+        jobs=1,
+    )
+    return BuiltSite(options, build(options))

@@ -39,7 +39,9 @@ def test_entity_feed_agrees_with_the_entity_page(sample_site: BuiltSite) -> None
     index = sample_site.report.index
     assert index is not None
     for entity_id in ("nato", "jens-stoltenberg", "vienna"):
-        feed = feedparser.parse((sample_site.root / "entities" / entity_id / "feed.xml").read_bytes())
+        feed = feedparser.parse(
+            (sample_site.root / "entities" / entity_id / "feed.xml").read_bytes()
+        )
         assert not feed.bozo
         expected = [SITE_URL + a.url for a in index.by_entity[entity_id]]
         assert [e.link for e in feed.entries] == expected

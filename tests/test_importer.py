@@ -14,9 +14,7 @@ from builder.importer import import_raw
 from builder.problems import Problem
 from builder.reader import read_article
 
-COMMITTED = Path(
-    "content/articles/2021/2021-12-31-nato-ready-for-meaningful-talks-with-russia.md"
-)
+COMMITTED = Path("content/articles/2021/2021-12-31-nato-ready-for-meaningful-talks-with-russia.md")
 SEED_ARGS = [
     "--date",
     "2021-12-31",
@@ -98,10 +96,12 @@ def test_import_of_a_too_short_text_is_an_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+NEW = [sys.executable, "-m", "builder", "new"]
+
+
 def test_new_scaffolds_a_valid_article(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "builder", "new", "my-story", "--date", "2022-03-01"]
-        + ["--content", str(tmp_path)],
+        [*NEW, "my-story", "--date", "2022-03-01", "--content", str(tmp_path)],
         capture_output=True,
         text=True,
         check=False,

@@ -76,7 +76,7 @@ def test_empty_title(tmp_path: Path) -> None:
 
 def test_missing_date(tmp_path: Path) -> None:
     line, message = only_problem(tmp_path, "---\ntitle: عنوان\n---\n\nنص.\n")
-    assert "'date' is missing" in message
+    assert "'date' is missing" in message and line == 2
 
 
 @pytest.mark.parametrize("value", ["2021-02-30", "2021-13-01", "31/12/2021", "غدا"])

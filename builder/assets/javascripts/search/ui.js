@@ -22,9 +22,13 @@
     clear_search: "مسح",
     input_hint: "تظهر النتائج أثناء الكتابة",
   };
+  // 3. Then the dialog (partials/search-modal.html): inserted after the strings are set,
+  //    because <pagefind-modal> nests its dialog when it re-renders for new strings.
   document.addEventListener("DOMContentLoaded", () => {
     const components = window.PagefindComponents;
     if (!components) return; // the search bundle is missing (a build with --no-search)
     components.getInstanceManager().getInstance("default").setTranslations(translations);
+    const dialog = document.getElementById("mj-search-modal");
+    if (dialog) document.body.append(dialog.content.cloneNode(true));
   });
 })();

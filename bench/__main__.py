@@ -1,0 +1,364 @@
+"""`python -m bench [--articles N] [--baseline/--no-baseline] [--out DIR]` (or `make bench`).
+
+1. Generates a realistic corpus of N articles (bench/corpus.py, fixed seed) into OUT/content.
+2. Full build from scratch (no cache, no docs folder, no site) in a child process: per stage
+   wall time, peak RSS, files written and output size; the whole build's wall time and peak
+   memory measured from outside (MkDocs, Pagefind and the analysis workers included).
+3. Incremental rebuild: one article's body edited, then the builder's stages again — how many
+   articles were re-analyzed (1) and how many Markdown files rewritten.
+4. Baseline: the same articles through Material's blog + tags plugins (bench/baseline.py),
+   and the ratio baseline wall / our full build wall.
+Results are printed and saved as OUT/results-N.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from .baseline import write_blog_project
+from .corpus import SEED, write_content
+
+REPO = Path(__file__).resolve().parent.parent
+BUILDER_STAGES = ("read", "analyze", "write", "feeds")
+STAGE_LABELS = {
+    "read": "read",
+    "analyze": "analyze",
+    "write": "write Markdown",
+    "feeds": "feeds",
+    "mkdocs": "MkDocs",
+    "search": "search index",
+}
+# The targets of ISSUE 6 (2-core machine).
+TARGET_SECONDS_10K = 120.0
+TARGET_RSS_MB = 3 * 1024
+TARGET_BUILDER_SHARE = 0.15
+TARGET_BASELINE_RATIO = 5.0
+TARGET_BYTES_PER_ARTICLE = 60 * 1024
+
+
+@dataclass
+class Measured:
+    """A child process: its wall time, peak memory, exit code and JSON output."""
+
+    seconds: float
+    peak_tree_mb: float  # sampled sum over the process tree (workers, MkDocs, Pagefind)
+    max_rss_mb: float  # largest single process (getrusage of the waited-for children)
+    returncode: int
+    output: dict[str, Any]
+    stderr: str
+
+
+class _TreeSampler(threading.Thread):
+    """Samples the RSS of a process and all its descendants every `interval` seconds.
+
+    getrusage(RUSAGE_CHILDREN) only gives the largest single process; with analysis workers
+    alongside the main process the machine needs their sum."""
+
+    def __init__(self, pid: int, interval: float = 0.05):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not self.done.is_set():
+            total = 0
+            try:
+                processes = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                return
+            for process in processes:
+                try:
+                    total += process.memory_info().rss
+                except psutil.NoSuchProcess:
+                    continue
+            self.peak = max(self.peak, total)
+            self.done.wait(self.interval)
+
+
+def run_measured(command: list[str], cwd: Path = REPO) -> Measured:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPO)}
+    before = _children_maxrss()
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    sampler = _TreeSampler(process.pid)
+    sampler.start()
+    stdout, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    sampler.done.set()
+    sampler.join()
+    # ru_maxrss of RUSAGE_CHILDREN is a running maximum over every child so far: it only
+    # tells about this child if it exceeds the earlier ones; the child reports its own too.
+    after = _children_maxrss()
+    lines = [line for line in stdout.splitlines() if line.startswith("{")]
+    output = json.loads(lines[-1]) if lines else {}
+    max_rss = max(output.get("max_rss_mb", 0.0), after if after > before else 0.0)
+    return Measured(seconds, sampler.peak / 2**20, max_rss, process.returncode, output, stderr)
+
+
+def _children_maxrss() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def folder_size(folder: Path) -> tuple[int, int]:
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def search_available() -> bool:
+    """The search stage (builder/search.py) may not exist yet in a working tree."""
+    return importlib.util.find_spec("builder.search") is not None
+
+
+def edit_one_article(content: Path, articles: int) -> Path:
+    """Append a sentence (no entity, no date) to the body of the middle article."""
+    paths = sorted((content / "articles").rglob("*.md"))
+    path = paths[min(articles, len(paths)) // 2]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.rstrip("\n") + " وأضاف المصدر تفاصيل جديدة لاحقا.\n", encoding="utf-8")
+    return path
+
+
+def child_command(mode: str, out: Path, jobs: int, search: bool) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "bench.child",
+        mode,
+        "--content",
+        str(out / "content"),
+        "--work",
+        str(out / "ours" / "build"),
+        "--site",
+        str(out / "ours" / "site"),
+        "--config",
+        str(REPO / "mkdocs.yml"),
+        "--jobs",
+        str(jobs),
+        "--search" if search else "--no-search",
+    ]
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def fail(what: str, measured: Measured) -> None:
+    sys.stderr.write(measured.stderr[-4000:])
+    raise SystemExit(f"bench: the {what} failed (exit {measured.returncode})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument(
+        "--baseline",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also build Material's blog+tags baseline (default: only up to 3,000 articles; "
+        "it takes minutes beyond)",
+    )
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
+    parser.add_argument("--jobs", type=int, default=0, help="analysis processes (0: all cores)")
+    parser.add_argument(
+        "--search",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="include the Pagefind stage (default: when builder/search.py exists)",
+    )
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--matcher", action="store_true", help="also run bench/bench_matcher.py")
+    args = parser.parse_args(argv)
+    n = args.articles
+    baseline = args.baseline if args.baseline is not None else n <= 3000
+    search = args.search if args.search is not None else search_available()
+    out: Path = args.out.resolve() / f"n{n}"
+    results: dict[str, Any] = {"articles": n, "seed": args.seed, "machine": machine()}
+
+    print(f"bench: generating {n:,} articles into {out / 'content'} …", flush=True)
+    from .corpus import make_corpus
+
+    started = time.perf_counter()
+    corpus = make_corpus(n, seed=args.seed)
+    if (out / "content").exists():
+        shutil.rmtree(out / "content")
+    write_content(corpus, out / "content")
+    results["corpus"] = {
+        "seconds": round(time.perf_counter() - started, 1),
+        "entities": len(corpus.entities),
+        "tags": len(corpus.tags),
+        "words": sum(len(a.body.split()) for a in corpus.articles),
+        "first_day": corpus.articles[0].date.isoformat() if corpus.articles else "",
+        "last_day": corpus.articles[-1].date.isoformat() if corpus.articles else "",
+        "bytes": folder_size(out / "content")[1],
+    }
+
+    # Full build from a cold start: no analysis cache, no docs folder, no site.
+    shutil.rmtree(out / "ours", ignore_errors=True)
+    print(f"bench: full build (search {'on' if search else 'off'}) …", flush=True)
+    full = run_measured(child_command("build", out, args.jobs, search))
+    if full.returncode:
+        fail("full build", full)
+    site_files, site_bytes = folder_size(out / "ours" / "site")
+    stages = full.output["stages"]
+    stage_total = sum(s["seconds"] for s in stages)
+    builder_seconds = sum(s["seconds"] for s in stages if s["name"] in BUILDER_STAGES)
+    results["full"] = {
+        "wall_seconds": round(full.seconds, 2),
+        "peak_tree_mb": round(full.peak_tree_mb, 1),
+        "max_process_rss_mb": round(full.max_rss_mb, 1),
+        "stages": stages,
+        "builder_seconds": round(builder_seconds, 2),
+        "builder_share": round(builder_seconds / full.seconds, 4),
+        "builder_share_of_stages": round(builder_seconds / stage_total, 4),
+        "pages": full.output["pages"],
+        "site_files": site_files,
+        "site_bytes": site_bytes,
+        "bytes_per_article": round(site_bytes / max(n, 1)),
+        "search": search,
+    }
+
+    # Incremental: one article edited; the builder's stages only (MkDocs has no incremental
+    # build: it renders every page again, as long as in the full build).
+    edited = edit_one_article(out / "content", n)
+    print(f"bench: incremental rebuild after editing {edited.name} …", flush=True)
+    incremental = run_measured(child_command("generate", out, args.jobs, search))
+    if incremental.returncode:
+        fail("incremental build", incremental)
+    inc_stages = incremental.output["stages"]
+    results["incremental"] = {
+        "edited": str(edited.relative_to(out)),
+        "wall_seconds": round(incremental.seconds, 2),
+        "builder_seconds": round(sum(s["seconds"] for s in inc_stages), 2),
+        "stages": inc_stages,
+        "analyzed": incremental.output["analyzed"],
+        "rewritten": sum(s["files"] for s in inc_stages if s["name"] in ("write", "feeds")),
+    }
+
+    if baseline:
+        print("bench: baseline (Material blog + tags plugins) …", flush=True)
+        config = write_blog_project(corpus, out / "baseline")
+        base = run_measured(
+            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], cwd=config.parent
+        )
+        if base.returncode:
+            fail("baseline build", base)
+        files, size = folder_size(out / "baseline" / "site")
+        results["baseline"] = {
+            "wall_seconds": round(base.seconds, 2),
+            "peak_tree_mb": round(base.peak_tree_mb, 1),
+            "site_files": files,
+            "site_bytes": size,
+            "bytes_per_article": round(size / max(n, 1)),
+            "ratio": round(base.seconds / full.seconds, 2),
+        }
+
+    if args.matcher and (REPO / "bench" / "bench_matcher.py").is_file():
+        matcher = run_measured([sys.executable, "-m", "bench.bench_matcher", "--entities", "2000"])
+        results["matcher"] = matcher.output
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out.parent / f"results-{n}.json").write_text(json.dumps(results, indent=2) + "\n", "utf-8")
+    print(render(results))
+    return 0
+
+
+def render(results: dict[str, Any]) -> str:
+    n = results["articles"]
+    full = results["full"]
+    corpus = results["corpus"]
+    lines = [
+        "",
+        f"موجز benchmark — {n:,} articles, {corpus['entities']:,} entities, "
+        f"{corpus['tags']} tags, {corpus['words']:,} words, "
+        f"{corpus['first_day']} … {corpus['last_day']}",
+        f"machine: {results['machine']['cpus']} cores ({results['machine']['cpu_model']}), "
+        f"{results['machine']['memory_gb']} GB, Python {results['machine']['python']}, "
+        f"load {results['machine']['load_average']}",
+        "",
+        f"{'stage':16} {'wall s':>8} {'peak RSS MiB':>13} {'files':>7} {'MB':>8}",
+    ]
+    for stage in full["stages"]:
+        lines.append(
+            f"{STAGE_LABELS.get(stage['name'], stage['name']):16} {stage['seconds']:8.2f} "
+            f"{stage['peak_rss_mb']:13.1f} {stage['files']:7} {stage['bytes'] / 1e6:8.2f}"
+        )
+    if not full["search"]:
+        lines.append(f"{'search index':16} {'(off: builder/search.py missing or --no-search)'}")
+    lines += [
+        f"{'full build':16} {full['wall_seconds']:8.2f} {full['peak_tree_mb']:13.1f} "
+        f"{full['site_files']:7} {full['site_bytes'] / 1e6:8.2f}   (process tree; largest "
+        f"process {full['max_process_rss_mb']:.0f} MiB)",
+        "",
+        f"builder stages (read+analyze+write+feeds): {full['builder_seconds']:.2f} s = "
+        f"{100 * full['builder_share']:.1f}% of the build (target ≤ "
+        f"{100 * TARGET_BUILDER_SHARE:.0f}%)",
+        f"site per article: {full['bytes_per_article'] / 1024:.1f} KB "
+        f"(target ≤ {TARGET_BYTES_PER_ARTICLE // 1024} KB)",
+        f"peak memory: {full['peak_tree_mb']:.0f} MiB (target ≤ {TARGET_RSS_MB} MiB)",
+    ]
+    if n >= 10_000:
+        lines.append(f"10,000-article target: wall ≤ {TARGET_SECONDS_10K:.0f} s")
+    inc = results["incremental"]
+    lines += [
+        "",
+        f"incremental (edited {inc['edited']}): builder stages {inc['builder_seconds']:.2f} s "
+        f"(process {inc['wall_seconds']:.2f} s), re-analyzed {inc['analyzed']}, "
+        f"Markdown/feed files rewritten {inc['rewritten']}",
+        "  " + ", ".join(f"{s['name']} {s['seconds']:.2f} s" for s in inc["stages"]),
+    ]
+    if "baseline" in results:
+        base = results["baseline"]
+        lines += [
+            "",
+            f"baseline (Material blog + tags): {base['wall_seconds']:.2f} s, peak "
+            f"{base['peak_tree_mb']:.0f} MiB, {base['bytes_per_article'] / 1024:.1f} KB/article",
+            f"ratio baseline / ours: {base['ratio']:.2f}× (target ≥ {TARGET_BASELINE_RATIO:.0f}× "
+            "at 3,000 articles)",
+        ]
+    if "matcher" in results:
+        lines += ["", f"matcher: {json.dumps(results['matcher'])}"]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,75 @@
+"""Analysis in worker processes gives exactly the serial output: the same corpus generated
+with jobs=1 and jobs=2 yields byte-identical Markdown (ISSUE 6)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+from bench.corpus import generate as generate_corpus
+from builder import analyze_all
+from builder.analysis import ArticleAnalysis
+from builder.build import BuildOptions, generate
+from builder.model import Article, Entity
+from builder.reader import read_content
+
+ARTICLES = 80  # above analyze_all.PARALLEL_MIN, so jobs=2 really uses workers
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_serial_and_parallel_generate_identical_markdown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert ARTICLES >= analyze_all.PARALLEL_MIN
+    generate_corpus(tmp_path / "content", ARTICLES, entities=300)
+    calls: list[int] = []
+    real = analyze_all._analyze_parallel
+
+    def spy(
+        articles: list[Article], entities: list[Entity], workers: int
+    ) -> Iterable[ArticleAnalysis]:
+        calls.append(workers)
+        return real(articles, entities, workers)
+
+    monkeypatch.setattr(analyze_all, "_analyze_parallel", spy)
+    docs = {}
+    for jobs in (1, 2):
+        options = BuildOptions(
+            content=tmp_path / "content",
+            site=tmp_path / f"site-{jobs}",
+            work=tmp_path / f"work-{jobs}",
+            search=False,
+            jobs=jobs,
+            cache=False,
+        )
+        report = generate(options, "http://localhost:8000/", "موجز", "اختبار")
+        assert report.analyzed == ARTICLES
+        docs[jobs] = _files(options.docs)
+    assert calls == [2], "jobs=2 analyzed in two worker processes, jobs=1 did not"
+    assert docs[1].keys() == docs[2].keys()
+    different = [name for name in docs[1] if docs[1][name] != docs[2][name]]
+    assert not different, f"serial and parallel output differ: {different[:5]}"
+
+
+def test_small_batches_stay_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An incremental rebuild (a few edited articles) must not pay for starting workers."""
+    generate_corpus(tmp_path / "content", 5, entities=50)
+    content = read_content(tmp_path / "content")
+
+    def forbidden(*args: object) -> None:
+        raise AssertionError("workers started for a small batch")
+
+    monkeypatch.setattr(analyze_all, "_analyze_parallel", forbidden)
+    analyses, analyzed = analyze_all.analyze_articles(content.articles, content.entities, jobs=2)
+    assert analyzed == 5
+    assert sorted(analyses) == sorted(a.slug for a in content.articles)
+
+
+def test_resolve_jobs() -> None:
+    assert analyze_all.resolve_jobs(3) == 3
+    assert analyze_all.resolve_jobs(0) >= 1

@@ -1,0 +1,225 @@
+"""Search: what Pagefind indexes, the generated query tables, the relevance set (in headless
+Chromium through Pagefind's JS API and our query shim) and the transfer-bytes measure."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from builder.search import CHROMIUM, CHROMIUM_ARGS, SHIM, query_transfer_bytes, serve_site
+from builder.stemmer import query_tables
+from tests.conftest import REPO, BuiltSite
+
+QUERIES = REPO / "tests" / "relevance" / "queries.yml"
+TOP = 5
+REQUIRED_SHARE = 0.95
+SEED = "articles/2021/12/nato-ready-for-meaningful-talks-with-russia/"
+
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (CI installs Debian's chromium)"
+)
+
+
+def page_url(short: str) -> str:
+    """'a/2022/01/slug' → '/articles/2022/01/slug/', 'e/nato' → '/entities/nato/'."""
+    kind, _, rest = short.partition("/")
+    return {"a": "/articles/", "e": "/entities/"}[kind] + rest + "/"
+
+
+# --- the index, without a browser ------------------------------------------------------
+
+
+def test_bundle_written_and_reported(search_site: BuiltSite) -> None:
+    stage = search_site.report.stage("search")
+    bundle = search_site.root / "pagefind"
+    files = [p for p in bundle.rglob("*") if p.is_file()]
+    assert (stage.files, stage.bytes) == (len(files), sum(p.stat().st_size for p in files))
+    # The Component UI used by the header search ships in the bundle.
+    assert (bundle / "pagefind-component-ui.js").is_file()
+    # One language, Arabic: Pagefind's Arabic stemming applies to every page.
+    assert [p.name.split("_")[0] for p in bundle.glob("*.pf_meta")] == ["pagefind.ar"]
+
+
+def test_only_articles_entities_and_tags_are_indexed(search_site: BuiltSite) -> None:
+    body = re.compile(r"data-pagefind-body")
+    indexed = {
+        p.parent.relative_to(search_site.root).as_posix()
+        for p in search_site.root.rglob("index.html")
+        if body.search(p.read_text(encoding="utf-8"))
+    }
+    assert SEED.rstrip("/") in indexed
+    assert "entities/nato" in indexed
+    assert any(p.startswith("tags/") for p in indexed)
+    for listing in ("", "archive", "timeline", "entities", "tags"):
+        assert (listing or ".") not in indexed and listing not in indexed
+    assert not any(p.startswith(("digest/", "archive/")) for p in indexed)
+
+
+def test_article_page_search_markup(search_site: BuiltSite) -> None:
+    html = search_site.html(SEED)
+    hidden = re.search(r'<div[^>]*class="mj-search-terms"[^>]*>(.*?)</div>', html, re.S)
+    assert hidden and "hidden" in hidden.group(0)
+    terms = re.sub(r"<[^>]+>", " ", hidden.group(1)).split()
+    assert "ناتو" in terms and "stoltenberg" in terms
+    assert "في" not in terms and "من" not in terms  # function words stay out
+    assert "ستولتنبرج" in terms  # the entity's other spellings are added
+    assert 'data-pagefind-filter="السنة:2021"' in html
+    assert 'data-pagefind-filter="الكيان:حلف شمال الأطلسي"' in html
+    assert 'data-pagefind-filter="نوع الكيان:أشخاص"' in html
+    assert 'data-pagefind-meta="summary"' in html
+    # Navigation, related articles and chips sit outside the indexed block.
+    indexed = html.split("data-pagefind-body", 1)[1]
+    assert "mj-taxonomy" not in indexed.split("mj-search-terms", 1)[0]
+
+
+def test_query_tables_are_generated_from_the_stemmer(search_site: BuiltSite) -> None:
+    text = (search_site.root / "assets/javascripts/search/tables.js").read_text("utf-8")
+    data = json.loads(text.split("export default", 1)[1].strip().rstrip(";"))
+    assert data == json.loads(json.dumps(query_tables()))
+    assert data["charMap"]["أ"] == "ا" and data["charMap"]["ة"] == "ه"
+
+
+def test_no_remote_assets(search_site: BuiltSite) -> None:
+    html = search_site.html("")
+    assert "pagefind/pagefind-component-ui.js" in html
+    # Scripts, styles, fonts and images come from the site (links to other sites are fine).
+    assert not re.search(r'src="(?:https?:)?//', html)
+    assert not re.search(r'<link rel="(?:stylesheet|preload)" href="(?:https?:)?//', html)
+
+
+# --- in Chromium -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def search_page(search_site: BuiltSite) -> Iterator[tuple[Any, str]]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent (CI installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with serve_site(search_site.root) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(base + "404.html")
+        yield page, base
+        browser.close()
+
+
+# Runs every query through our shim (the module the header search loads instead of
+# Pagefind's pagefind.js), exactly as the UI does; returns the top URLs per query.
+_RUN_QUERIES = """async ([shim, queries, top]) => {
+  const pagefind = await import(shim);
+  const out = {};
+  for (const q of queries) {
+    const search = await pagefind.search(q);
+    const data = await Promise.all(search.results.slice(0, top).map((r) => r.data()));
+    out[q] = { processed: pagefind.processQuery(q), urls: data.map((d) => d.url) };
+  }
+  return out;
+}"""
+
+
+@pytest.mark.browser
+def test_relevance(search_page: tuple[Any, str]) -> None:
+    page, base = search_page
+    cases = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
+    assert len(cases) >= 40
+    found = page.evaluate(_RUN_QUERIES, [base + SHIM, [c["query"] for c in cases], TOP])
+    hits, misses = 0, []
+    for case in cases:
+        urls = found[case["query"]]["urls"]
+        for expected in case["expect"]:
+            if page_url(expected) in urls:
+                hits += 1
+            else:
+                misses.append(f"{case['query']} ({case['why']}): {expected} not in {urls}")
+    total = hits + len(misses)
+    share = hits / total
+    print(
+        f"\nrelevance: {len(cases)} queries, {hits}/{total} expected pages in top {TOP}"
+        f" = {share:.1%}"
+    )
+    for miss in misses:
+        print("  miss:", miss)
+    assert share >= REQUIRED_SHARE, "\n".join(misses)
+
+
+@pytest.mark.browser
+def test_js_query_processing_matches_python(search_page: tuple[Any, str]) -> None:
+    from builder.stemmer import search_query
+
+    page, base = search_page
+    queries = [
+        "والحكومة",
+        "بالحكومة",
+        "إعلان",
+        "مُسْتَشْفَى",
+        "في",
+        "وفي بيروت",
+        "Stoltenberg",
+        "للناتو",
+        "الفلسطينيين",
+        "ـالناتوـ",
+        "أوكرانيا؟",
+        "٢٠٢٢",
+        "وواشنطن",
+        "ﻻ",
+    ]
+    js = page.evaluate(
+        "async ([shim, qs]) => { const m = await import(shim); return qs.map(m.processQuery); }",
+        [base + SHIM, queries],
+    )
+    assert js == [search_query(q) for q in queries]
+
+
+@pytest.mark.browser
+def test_filters(search_page: tuple[Any, str]) -> None:
+    page, base = search_page
+    result = page.evaluate(
+        """async ([shim]) => {
+          const pagefind = await import(shim);
+          const filters = await pagefind.filters();
+          const search = await pagefind.search("الاقتصاد", { filters: { "السنة": "2023" } });
+          const data = await Promise.all(search.results.map((r) => r.data()));
+          return { filters, urls: data.map((d) => d.url) };
+        }""",
+        [base + SHIM],
+    )
+    assert set(result["filters"]) == {"نوع الكيان", "الكيان", "الوسم", "السنة"}
+    assert {"أشخاص", "منظمات", "أماكن"} <= set(result["filters"]["نوع الكيان"])
+    assert result["urls"] and all("/articles/2023/" in u for u in result["urls"])
+
+
+@pytest.mark.browser
+def test_function_words_only_give_no_results(search_page: tuple[Any, str]) -> None:
+    page, base = search_page
+    count = page.evaluate(
+        "async ([shim]) => (await (await import(shim)).search('في من على')).results.length",
+        [base + SHIM],
+    )
+    assert count == 0
+
+
+@needs_chromium
+@pytest.mark.browser
+def test_query_transfer_bytes(sample_site: BuiltSite) -> None:
+    transferred = query_transfer_bytes(sample_site.root, "الناتو")
+    bundle = sample_site.root / "pagefind"
+    wasm = (bundle / "wasm.ar.pagefind").stat().st_size
+    js = (bundle / "pagefind.js").stat().st_size
+    print(f"\ncold first query 'الناتو' on the sample site: {transferred} bytes")
+    # At least the loader and the WebAssembly; far less than the whole bundle.
+    assert transferred > wasm + js
+    everything = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
+    assert transferred < everything
+
+
+def test_page_url_shorthand() -> None:
+    assert page_url("e/nato") == "/entities/nato/"
+    assert page_url("a/2021/12/x") == "/articles/2021/12/x/"
+    assert Path(QUERIES).is_file()
