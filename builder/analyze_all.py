@@ -32,8 +32,21 @@ ANALYSIS_VERSION = "1"
 PARALLEL_MIN = 50
 
 
-def registry_hash(entities: dict[str, Entity]) -> str:
+# The modules whose code decides what an analysis contains. Their source is part of the
+# cache key, so a change to the matcher or the date rules (several people edit them) can
+# never leave stale analyses behind, even when nobody remembers to bump ANALYSIS_VERSION.
+_ANALYSIS_MODULES = ("analysis.py", "matcher.py", "dates.py", "arabic.py", "model.py")
+
+
+def code_hash() -> str:
     digest = hashlib.sha256(ANALYSIS_VERSION.encode())
+    for name in _ANALYSIS_MODULES:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()
+
+
+def registry_hash(entities: dict[str, Entity]) -> str:
+    digest = hashlib.sha256(code_hash().encode())
     for entity in sorted(entities.values(), key=lambda e: e.id):
         fields = (entity.id, entity.type, entity.name, *entity.aliases, "|", *entity.handles)
         digest.update("\x1f".join((*fields, "|", *entity.hashtags, entity.name_en)).encode())

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .analyze_all import analyze_articles
-from .feeds import FeedWriter
+from .feeds import ENTITY_FEEDS_SITEMAP, FeedWriter, entity_feed
 from .indexes import SiteIndex, build_index
 from .model import Article
 from .pages import PageWriter
@@ -144,15 +144,16 @@ def write_feeds(
     summary: Callable[[Article], str],
 ) -> None:
     feeds = FeedWriter(site_url, site_name, summary)
-    for relative, text in feeds.feeds("", site_name, "", index.articles):
+    for relative, text in feeds.feeds("feed", site_name, "", index.articles):
         tree.write(relative, text)
     for entity_id, entity in index.entities.items():
         articles = index.by_entity.get(entity_id, [])
         title = f"{entity.name} — {site_name}"
         for relative, text in feeds.feeds(
-            f"entities/{entity_id}/", title, f"entities/{entity_id}/", articles
+            entity_feed(entity_id), title, f"entities/{entity_id}/", articles
         ):
             tree.write(relative, text)
+    tree.write(*ENTITY_FEEDS_SITEMAP)
 
 
 def build(options: BuildOptions) -> BuildReport:

@@ -15,6 +15,23 @@ from .model import Article
 FEED_ENTRIES = 50
 
 
+def entity_feed(entity_id: str) -> str:
+    """Feed file name (without extension) of an entity: feeds/entities/<id>.
+
+    Not entities/<id>/feed.xml: Material fetches a sitemap.xml beside every
+    <link rel="alternate"> target, and one folder for all entity feeds needs one
+    sitemap (ENTITY_FEEDS_SITEMAP) instead of a 404 on every entity page."""
+    return f"feeds/entities/{entity_id}"
+
+
+# An empty, valid sitemap: Material's alternate-link lookup finds nothing to map.
+ENTITY_FEEDS_SITEMAP = (
+    "feeds/entities/sitemap.xml",
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n',
+)
+
+
 def article_timestamp(article: Article) -> str:
     """RFC 3339 timestamp of the article: its datetime if given, else midnight UTC."""
     if len(article.published) > 10:
@@ -33,19 +50,19 @@ class FeedWriter:
         self.summary = summary
 
     def feeds(
-        self, path: str, title: str, page_url: str, articles: list[Article]
+        self, name: str, title: str, page_url: str, articles: list[Article]
     ) -> Iterator[tuple[str, str]]:
-        """(file, text) for the Atom and JSON feeds of `articles` under folder `path`."""
+        """(file, text) for the Atom (`name`.xml) and JSON (`name`.json) feeds of `articles`."""
         entries = articles[:FEED_ENTRIES]
-        yield f"{path}feed.xml", self.atom(path, title, page_url, entries)
-        yield f"{path}feed.json", self.json_feed(path, title, page_url, entries)
+        yield f"{name}.xml", self.atom(f"{name}.xml", title, page_url, entries)
+        yield f"{name}.json", self.json_feed(f"{name}.json", title, page_url, entries)
 
     def url(self, relative: str) -> str:
         return self.base + relative
 
     def atom(self, path: str, title: str, page_url: str, entries: list[Article]) -> str:
         updated = article_timestamp(entries[0]) if entries else "1970-01-01T00:00:00Z"
-        self_url = self.url(path + "feed.xml")
+        self_url = self.url(path)
         lines = [
             '<?xml version="1.0" encoding="utf-8"?>',
             '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ar">',
@@ -77,7 +94,7 @@ class FeedWriter:
             "version": "https://jsonfeed.org/version/1.1",
             "title": title,
             "home_page_url": self.url(page_url),
-            "feed_url": self.url(path + "feed.json"),
+            "feed_url": self.url(path),
             "language": "ar",
             "authors": [{"name": self.site_name}],
             "items": [

@@ -40,7 +40,7 @@ def test_entity_feed_agrees_with_the_entity_page(sample_site: BuiltSite) -> None
     assert index is not None
     for entity_id in ("nato", "jens-stoltenberg", "vienna"):
         feed = feedparser.parse(
-            (sample_site.root / "entities" / entity_id / "feed.xml").read_bytes()
+            (sample_site.root / "feeds" / "entities" / f"{entity_id}.xml").read_bytes()
         )
         assert not feed.bozo
         expected = [SITE_URL + a.url for a in index.by_entity[entity_id]]
@@ -49,7 +49,7 @@ def test_entity_feed_agrees_with_the_entity_page(sample_site: BuiltSite) -> None
         for article in index.by_entity[entity_id]:
             assert article.slug in page
     stoltenberg = json.loads(
-        (sample_site.root / "entities/jens-stoltenberg/feed.json").read_text(encoding="utf-8")
+        (sample_site.root / "feeds/entities/jens-stoltenberg.json").read_text(encoding="utf-8")
     )
     assert len(stoltenberg["items"]) == 2
 
@@ -72,7 +72,7 @@ def test_a_title_with_markup_characters_survives(tmp_path) -> None:  # type: ign
         summary="ملخص & <تجربة>",
     )
     writer = FeedWriter("https://example.org/news/", "موجز", lambda a: a.summary)
-    files = dict(writer.feeds("", "موجز", "", [article]))
+    files = dict(writer.feeds("feed", "موجز", "", [article]))
     atom = feedparser.parse(files["feed.xml"])
     assert not atom.bozo
     assert atom.entries[0].title == article.title

@@ -217,4 +217,4 @@ def test_pages_link_their_feeds(sample_site: BuiltSite, url: str) -> None:
     assert re.search(r'<link rel="alternate" type="application/atom\+xml"[^>]*feed\.xml', html)
     assert re.search(r'<link rel="alternate" type="application/feed\+json"[^>]*feed\.json', html)
     if url.startswith("entities/"):
-        assert "entities/nato/feed.xml" in html
+        assert "feeds/entities/nato.xml" in html and "feeds/entities/nato.json" in html

@@ -111,7 +111,9 @@ def test_the_font_is_self_hosted(sample_site: BuiltSite) -> None:
 
 
 def test_articles_stay_out_of_the_nav(sample_site: BuiltSite) -> None:
-    nav = re.search(r'<nav class="md-nav md-nav--primary[^"]*".*?</nav>', sample_site.html(""), re.S)
+    nav = re.search(
+        r'<nav class="md-nav md-nav--primary[^"]*".*?</nav>', sample_site.html(""), re.S
+    )
     assert nav and "articles/" not in nav.group(0)
 
 
