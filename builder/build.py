@@ -22,6 +22,8 @@ from .model import Article
 from .pages import PageWriter
 from .problems import ContentError, Problem, display_path
 from .reader import read_content
+from .search import TABLES as QUERY_TABLES
+from .search import query_tables_js
 from .writer import OutputTree
 
 ASSETS = Path(__file__).parent / "assets"
@@ -126,6 +128,7 @@ def generate(options: BuildOptions, site_url: str, site_name: str, description: 
         for asset in sorted(ASSETS.rglob("*")):
             if asset.is_file():
                 tree.write(f"assets/{asset.relative_to(ASSETS).as_posix()}", asset.read_bytes())
+        tree.write(QUERY_TABLES.as_posix(), query_tables_js())
         stage.files, stage.bytes = tree.written, tree.bytes_written
     with timed(report, "feeds") as stage:
         before_files, before_bytes = tree.written, tree.bytes_written
@@ -165,11 +168,8 @@ def build(options: BuildOptions) -> BuildReport:
     with timed(report, "mkdocs") as stage:
         run_mkdocs(config)
         stage.files, stage.bytes = _folder_size(options.site)
-    missing = [
-        a
-        for a in (report.index.articles if report.index else [])
-        if not (options.site / a.url / "index.html").is_file()
-    ]
+    articles = report.index.articles if report.index else []
+    missing = missing_articles(articles, options.site)
     if missing:
         raise BuildError(
             [f"{display_path(a.path)}: the article is missing from the site" for a in missing]
@@ -180,6 +180,11 @@ def build(options: BuildOptions) -> BuildReport:
         with timed(report, "search") as stage:
             stage.files, stage.bytes = index_site(options.site)
     return report
+
+
+def missing_articles(articles: list[Article], site: Path) -> list[Article]:
+    """Articles without a page in the rendered site: publishing would silently lose them."""
+    return [a for a in articles if not (site / a.url / "index.html").is_file()]
 
 
 class BuildError(Exception):

@@ -22,6 +22,7 @@ Every pattern is compiled once at import: the builder analyses thousands of arti
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -302,6 +303,7 @@ def _alternation(words: Iterable[str]) -> str:
     return "(?:" + emit(trie) + ")"
 
 
+@functools.lru_cache(maxsize=1024)
 def _key(phrase: str) -> str:
     """Table key for a matched phrase: runs of spaces collapsed to one."""
     return " ".join(phrase.split())
@@ -416,6 +418,7 @@ def _make_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
+@functools.lru_cache(maxsize=4096)  # news repeats dates; each costs nine dt.date
 def _resolve_day(month: int, day: int, direction: str | None, pub: dt.date) -> dt.date | None:
     """The year of a day and month written without a year.
 
@@ -432,6 +435,7 @@ def _resolve_day(month: int, day: int, direction: str | None, pub: dt.date) -> d
     return min(candidates, key=lambda d: (abs((d - pub).days), d), default=None)
 
 
+@functools.lru_cache(maxsize=4096)
 def _resolve_month(month: int, direction: str | None, pub: dt.date) -> int:
     """The year of a month written without a year (same rules as `_resolve_day`)."""
     here = pub.year * 12 + pub.month - 1
@@ -796,7 +800,8 @@ def _starts(norm: str) -> list[list[int]]:
     english = False
     for last, (length, openers) in _OPENERS.iter(norm):
         word = last - length + 1
-        ends_word = last + 1 == size or not _is_word_char(norm[last + 1])
+        after = norm[last + 1 : last + 2]
+        ends_word = not after or not (after.isalnum() or after == "_")  # not \w
         for rule, word_end, proclitics in openers:
             if word_end and not ends_word:
                 continue

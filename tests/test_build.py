@@ -1,0 +1,68 @@
+"""The build refuses to publish a site that lost an article; the docs folder is rewritten
+only where it changed and keeps no page of a deleted article."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+
+
+def copy_content(tmp_path: Path) -> Path:
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    return content
+
+
+def test_build_fails_when_an_article_does_not_reach_the_site(tmp_path: Path) -> None:
+    # A configuration that makes MkDocs skip the 2022 articles (and not stop on the links
+    # to them): the builder's own check must catch the loss.
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    replacements = {
+        "strict: true": "strict: false",
+        "docs_dir: build/docs": f"docs_dir: {tmp_path / 'work' / 'docs'}",
+        "custom_dir: builder/theme": f"custom_dir: {REPO / 'builder' / 'theme'}",
+    }
+    for old, new in replacements.items():
+        assert old in config
+        config = config.replace(old, new)
+    config += "\nexclude_docs: |\n  articles/2022/\n"
+    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "builder", "build", "--no-search"]
+        + ["--content", str(REPO / "content"), "--site", str(tmp_path / "site")]
+        + ["--work", str(tmp_path / "work"), "--config", str(tmp_path / "mkdocs.yml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    missing = [line for line in result.stderr.splitlines() if "missing from the site" in line]
+    assert len(missing) == 3
+    assert all("articles/2022/" in line for line in missing)
+    assert "the site was not published" in result.stderr
+
+
+def test_deleted_article_leaves_the_docs_folder(tmp_path: Path) -> None:
+    content = copy_content(tmp_path)
+    work = tmp_path / "work"
+
+    def generate() -> None:
+        subprocess.run(
+            [sys.executable, "-m", "builder", "build", "--no-search", "--content", str(content)]
+            + ["--work", str(work), "--site", str(tmp_path / "site")],
+            check=True,
+            capture_output=True,
+        )
+
+    generate()
+    page = work / "docs/articles/2022/01/osce-vienna-meeting.md"
+    assert page.is_file()
+    next(content.glob("articles/2022/*osce*.md")).unlink()
+    generate()
+    assert not page.exists()
+    assert not (tmp_path / "site/articles/2022/01/osce-vienna-meeting").exists()
