@@ -32,7 +32,6 @@ _FOLDED = {
 # One-to-one or one-to-none mappings only: str.translate keeps this fast, and the offset
 # map only has to remember where characters were removed.
 _TABLE = {ord(c): None for c in _REMOVED} | {ord(k): v for k, v in _FOLDED.items()}
-_REMOVED_RE = re.compile("[" + "".join(_REMOVED) + "]")
 # The same mapping as (old, new) pairs for `_fold`. No `new` is itself an `old`, so replacing
 # one pair after the other gives what str.translate(_TABLE) gives.
 _PAIRS = tuple((chr(code), new or "") for code, new in _TABLE.items())
@@ -93,8 +92,15 @@ def normalize_with_map(text: str) -> tuple[str, OffsetMap]:
         if len(normalized) == len(text):
             return normalized, OffsetMap()
         # The k-th removed character, at original index i, stood in front of normalized
-        # offset i - k. A regex scan keeps this fast on long texts with few diacritics.
-        removed_at = tuple(m.start() - k for k, m in enumerate(_REMOVED_RE.finditer(text)))
+        # offset i - k. str.find keeps this fast on long texts with few diacritics.
+        positions: list[int] = []
+        for char in _REMOVED:
+            index = text.find(char)
+            while index >= 0:
+                positions.append(index)
+                index = text.find(char, index + 1)
+        positions.sort()
+        removed_at = tuple(index - k for k, index in enumerate(positions))
         return normalized, OffsetMap(removed_at=removed_at)
     # Rare slow path (presentation forms, ligatures): normalize character by character
     # and record the origin of every output character.

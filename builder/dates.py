@@ -750,9 +750,11 @@ def _automaton() -> ahocorasick.Automaton:
 _OPENERS = _automaton()
 _DIGITS = "0123456789"
 _DIGIT_RE = re.compile(r"\d")
-# After normalization the only `\d` below U+07C0 are ASCII digits, and U+2000–U+2FFF
-# (punctuation, symbols: ’ – … and the bidi marks) hold none. In UTF-8 those are the bytes
-# below 0xDF and the 3-byte sequences led by 0xE2: a text with nothing else has no other digit.
+# After normalization (Arabic-Indic and Persian digits become ASCII) the only `\d` below
+# U+07C0 are ASCII digits, and U+2000–U+2FFF (punctuation and symbols: ’ – … and the bidi
+# marks) hold none. In UTF-8, characters below U+07C0 use only bytes below 0xDF, and those of
+# U+2000–U+2FFF 0xE2 and continuation bytes: once these bytes are deleted, an empty result
+# means that str.find over the ten ASCII digits finds every digit.
 _BELOW_OTHER_DIGITS = bytes(range(0xDF)) + b"\xe2"
 
 
@@ -778,50 +780,59 @@ def _add_starts(norm: str, word: int, proclitics: frozenset[str], out: list[int]
                 out.append(start)
 
 
-def _digit_runs(norm: str) -> list[int]:
-    """Starts of the runs of digits (`\\d`) in `norm`, in order."""
+def _digits(norm: str) -> list[int]:
+    """Where the digits (`\\d`) of `norm` are, in order."""
     if norm.encode("utf-8").translate(None, _BELOW_OTHER_DIGITS):
-        positions = [m.start() for m in _DIGIT_RE.finditer(norm)]  # maybe other digits
-    else:
-        positions = []
-        for digit in _DIGITS:
-            index = norm.find(digit)
-            while index >= 0:
-                positions.append(index)
-                index = norm.find(digit, index + 1)
-        positions.sort()
-    return [p for p in positions if p == 0 or not norm[p - 1].isdecimal()]
+        return [m.start() for m in _DIGIT_RE.finditer(norm)]  # maybe other digits
+    positions = []
+    for digit in _DIGITS:
+        index = norm.find(digit)
+        while index >= 0:
+            positions.append(index)
+            index = norm.find(digit, index + 1)
+    positions.sort()
+    return positions
 
 
 def _starts(norm: str) -> list[list[int]]:
     """For each rule, the positions (unsorted, maybe repeated) where a match can start."""
     starts: list[list[int]] = [[] for _ in _RULES]
-    size = len(norm)
     english = False
     for last, (length, openers) in _OPENERS.iter(norm):
         word = last - length + 1
         after = norm[last + 1 : last + 2]
         ends_word = not after or not (after.isalnum() or after == "_")  # not \w
+        before = norm[word - 1 : word] if word else ""
+        word_start = not before or not (before.isalnum() or before == "_")
         for rule, word_end, proclitics in openers:
             if word_end and not ends_word:
                 continue
             if proclitics is _EN_ONLY:
                 english = True
                 starts[rule].append(word)
-            else:
+            elif word_start:
+                starts[rule].append(word)
+            elif before in _PROCLITIC_ENDS:
                 _add_starts(norm, word, proclitics, starts[rule])
-    for run in _digit_runs(norm):
-        # "12 يناير", "بـ12 يناير", "الـ 12 من"; "2022م" (after عام, an opener, too).
-        _add_starts(norm, run, _PROCLITICS, starts[_CAL])
-        space = run
-        while space and norm[space - 1] != "\n" and norm[space - 1].isspace():
-            space -= 1
-        if norm.startswith("ال", space - 2):
-            _add_starts(norm, space - 2, _PROCLITICS, starts[_CAL])
-        _add_starts(norm, run, _PROCLITICS, starts[_YEAR])
-        starts[_NUM].append(run)
-        if english:
-            starts[_EN_DMY].append(run)
+    for digit in _digits(norm):
+        before = norm[digit - 1 : digit] if digit else ""
+        if english and not (before.isascii() and before.isalnum()):
+            starts[_EN_DMY].append(digit)  # its look-behind only bars [A-Za-z0-9]
+        if before.isdecimal():
+            continue  # the other patterns start a number at its first digit
+        ahead = norm[digit : digit + 5]
+        if not (len(ahead) >= 3 and ahead[:3].isdecimal()):  # a day has one or two digits
+            # "12 يناير", "بـ12 يناير", "الـ 12 من".
+            _add_starts(norm, digit, _PROCLITICS, starts[_CAL])
+            space = digit
+            while space and norm[space - 1] != "\n" and norm[space - 1].isspace():
+                space -= 1
+            if space >= 2 and norm.startswith("ال", space - 2):
+                _add_starts(norm, space - 2, _PROCLITICS, starts[_CAL])
+        if len(ahead) >= 4 and ahead[:4].isdecimal():  # "2022م" ("عام 2022" opens at عام)
+            _add_starts(norm, digit, _PROCLITICS, starts[_YEAR])
+        if "/" in ahead or "." in ahead or "-" in ahead:  # 31/12/2021, 2021-12-31
+            starts[_NUM].append(digit)
     return starts
 
 
