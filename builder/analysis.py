@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .dates import DateWarning, extract_dates
 from .matcher import EntityMatcher, Mention
 from .model import Article
+from .stemmer import search_terms
 
 # HTML tags, Markdown link/image targets "](…)", autolinks, reference definitions.
 _MARKUP = re.compile(r"<[^<>\n]*>|\]\([^)\n]*\)|^\s*\[[^\]\n]+\]:\s*\S+.*$", re.MULTILINE)
@@ -36,11 +37,22 @@ class Event:
 
 
 @dataclass(frozen=True)
+class SearchTerms:
+    """The hidden search field of an article page (builder/stemmer.py): computed here, with
+    the rest of the per-article analysis, so it is cached and made in worker processes."""
+
+    title: str = ""
+    lede: str = ""
+    body: str = ""
+
+
+@dataclass(frozen=True)
 class ArticleAnalysis:
     mentions: tuple[Mention, ...]
     entities: tuple[str, ...]  # detected ∪ asserted − excluded, sorted
     events: tuple[Event, ...]  # one per date, ordered by date
     warnings: tuple[DateWarning, ...]
+    search: SearchTerms = SearchTerms()
 
 
 def mask_markup(text: str) -> str:
@@ -130,7 +142,10 @@ def analyze_article(article: Article, matcher: EntityMatcher) -> ArticleAnalysis
             for event in article.events
         ],
     )
-    return ArticleAnalysis(tuple(mentions), tuple(entities), tuple(events), tuple(warnings))
+    search = SearchTerms(
+        search_terms(article.title), search_terms(article.lede), search_terms(article.body)
+    )
+    return ArticleAnalysis(tuple(mentions), tuple(entities), tuple(events), tuple(warnings), search)
 
 
 def final_entities(

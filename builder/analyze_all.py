@@ -35,7 +35,14 @@ PARALLEL_MIN = 50
 # The modules whose code decides what an analysis contains. Their source is part of the
 # cache key, so a change to the matcher or the date rules (several people edit them) can
 # never leave stale analyses behind, even when nobody remembers to bump ANALYSIS_VERSION.
-_ANALYSIS_MODULES = ("analysis.py", "matcher.py", "dates.py", "arabic.py", "model.py")
+_ANALYSIS_MODULES = (
+    "analysis.py",
+    "matcher.py",
+    "dates.py",
+    "arabic.py",
+    "model.py",
+    "stemmer.py",
+)
 
 
 def code_hash() -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import resource
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,7 +132,7 @@ def generate(options: BuildOptions, site_url: str, site_name: str, description: 
         stage.files, stage.bytes = tree.written, tree.bytes_written
     with timed(report, "feeds") as stage:
         before_files, before_bytes = tree.written, tree.bytes_written
-        write_feeds(tree, index, site_url, site_name, pages.summary)
+        write_feeds(tree, index, site_url, site_name)
         stage.files = tree.written - before_files
         stage.bytes = tree.bytes_written - before_bytes
     tree.remove_stale()
@@ -144,13 +144,12 @@ def write_feeds(
     index: SiteIndex,
     site_url: str,
     site_name: str,
-    summary: Callable[[Article], str],
 ) -> None:
-    feeds = FeedWriter(site_url, site_name, summary)
+    feeds = FeedWriter(site_url, site_name)
     for relative, text in feeds.feeds("feed", site_name, "", index.articles):
         tree.write(relative, text)
-    for entity_id, entity in index.entities.items():
-        articles = index.by_entity.get(entity_id, [])
+    for entity_id, articles in index.by_entity.items():  # entities with a page
+        entity = index.entities[entity_id]
         title = f"{entity.name} — {site_name}"
         for relative, text in feeds.feeds(
             entity_feed(entity_id), title, f"entities/{entity_id}/", articles

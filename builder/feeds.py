@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from xml.sax.saxutils import escape, quoteattr
 
 from .model import Article
@@ -42,12 +42,11 @@ def article_timestamp(article: Article) -> str:
 
 
 class FeedWriter:
-    """Renders feeds; `summary` gives the text shown for an article."""
+    """Renders feeds; an entry's summary is the article's lede."""
 
-    def __init__(self, site_url: str, site_name: str, summary: Callable[[Article], str]) -> None:
+    def __init__(self, site_url: str, site_name: str) -> None:
         self.base = site_url.rstrip("/") + "/"
         self.site_name = site_name
-        self.summary = summary
 
     def feeds(
         self, name: str, title: str, page_url: str, articles: list[Article]
@@ -82,7 +81,7 @@ class FeedWriter:
                 f'    <link rel="alternate" type="text/html" href={quoteattr(link)}/>',
                 f"    <published>{article_timestamp(article)}</published>",
                 f"    <updated>{article_timestamp(article)}</updated>",
-                f'    <summary type="text">{escape(self.summary(article))}</summary>',
+                f'    <summary type="text">{escape(article.lede)}</summary>',
                 *(f"    <category term={quoteattr(tag)}/>" for tag in article.tags),
                 "  </entry>",
             ]
@@ -102,8 +101,8 @@ class FeedWriter:
                     "id": self.url(article.url),
                     "url": self.url(article.url),
                     "title": article.title,
-                    "summary": self.summary(article),
-                    "content_text": self.summary(article),
+                    "summary": article.lede,
+                    "content_text": article.lede,
                     "date_published": article_timestamp(article),
                     "language": "ar",
                     **({"tags": list(article.tags)} if article.tags else {}),

@@ -64,6 +64,17 @@ class Article:
     text: str = field(default="", repr=False)  # the file's whole decoded text (BOM removed)
 
     @property
+    def lede(self) -> str:
+        """The summary shown for the article: the editor's, or its first text paragraph."""
+        if self.summary:
+            return self.summary
+        for block in self.body.strip().split("\n\n"):
+            text = " ".join(block.split())
+            if text and not text.startswith("<"):
+                return text
+        return ""
+
+    @property
     def url(self) -> str:
         """Site-relative URL of the article page: /articles/YYYY/MM/<slug>/."""
         return f"articles/{self.date:%Y}/{self.date:%m}/{self.slug}/"

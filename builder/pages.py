@@ -11,7 +11,7 @@ from itertools import groupby
 
 from .dates_display import format_iso_ar, time_html
 from .indexes import DatedEvent, SiteIndex
-from .model import ENTITY_TYPES, Article
+from .model import ENTITY_TYPES, Article, Entity
 from .render import Renderer
 from .stemmer import pagefind_value, search_terms
 
@@ -19,6 +19,8 @@ HOME_LATEST = 30
 HOME_UPCOMING = 10
 HOME_TOP_ENTITIES = 12
 ENTITY_ARTICLES = 200  # older articles stay reachable through the archive and the feed
+ENTITY_EVENTS = 100  # the latest events (upcoming included); the timeline holds them all
+TIMELINE_UPCOMING = 200
 TAG_ARTICLES = 200
 TYPE_NAMES = {"person": "أشخاص", "organization": "منظمات", "place": "أماكن"}
 TYPE_SINGULAR = {"person": "شخص", "organization": "منظمة", "place": "مكان"}
@@ -61,8 +63,17 @@ class PageWriter:
             type_singular=TYPE_SINGULAR,
             entities=index.entities,
             search_terms=search_terms,  # the hidden search field (builder/stemmer.py)
+            entity_terms=self.entity_terms,
         )
+        self._entity_terms: dict[str, str] = {}
         self.renderer.env.filters["pf_value"] = pagefind_value
+
+    def entity_terms(self, entity: Entity) -> str:
+        """Search terms of every name of an entity, computed once per build."""
+        if entity.id not in self._entity_terms:
+            names = " ".join(entity.surface_forms)
+            self._entity_terms[entity.id] = f"{search_terms(names)} {entity.name_en}".strip()
+        return self._entity_terms[entity.id]
 
     def tag_page(self, tag: str) -> str:
         return f"tags/{self.index.tag_slugs[tag]}.md"
@@ -76,19 +87,9 @@ class PageWriter:
             yield self.article(article)
         yield from self.entity_pages()
         yield from self.tag_pages()
-        yield self.timeline()
+        yield from self.timeline()
         yield from self.archive_pages()
         yield from self.digest_pages()
-
-    def summary(self, article: Article) -> str:
-        """The summary shown for an article: the editor's, or the first paragraph."""
-        if article.summary:
-            return article.summary
-        for block in article.body.strip().split("\n\n"):
-            text = " ".join(block.split())
-            if text and not text.startswith("<"):
-                return text
-        return ""
 
     def home(self) -> tuple[str, str]:
         index = self.index
@@ -103,7 +104,7 @@ class PageWriter:
             site_name=self.site_name,
             description=self.description,
             latest=latest,
-            summaries={a.slug: self.summary(a) for a in latest},
+            summaries={a.slug: a.lede for a in latest},
             upcoming=index.upcoming_events()[:HOME_UPCOMING],
             top_entities=counts[:HOME_TOP_ENTITIES],
             more_link="archive/index.md" if len(index.articles) > HOME_LATEST else "",
@@ -115,25 +116,29 @@ class PageWriter:
             "article.md.j2",
             article_page(article),
             article=article,
-            summary=self.summary(article),
+            summary=article.lede,
             entities=self.index.entities_of(article),
             events=analysis.events,
+            search=analysis.search,
             related=self.index.related.get(article.slug, []),
         )
 
     def entity_pages(self) -> Iterator[tuple[str, str]]:
         index = self.index
+        # Only entities the news names get a page (and feeds): a registry of thousands of
+        # names would otherwise publish thousands of empty pages.
+        named = [e for e in index.entities.values() if e.id in index.by_entity]
         groups = {
             entity_type: sorted(
-                (e for e in index.entities.values() if e.type == entity_type),
+                (e for e in named if e.type == entity_type),
                 key=lambda e: (-len(index.by_entity.get(e.id, [])), e.name),
             )
             for entity_type in ENTITY_TYPES
         }
         counts = {i: len(listed) for i, listed in index.by_entity.items()}
         yield self.render("entities.md.j2", "entities/index.md", groups=groups, counts=counts)
-        for entity in index.entities.values():
-            articles = index.by_entity.get(entity.id, [])
+        for entity in named:
+            articles = index.by_entity[entity.id]
             yield self.render(
                 "entity.md.j2",
                 entity_page(entity.id),
@@ -143,7 +148,7 @@ class PageWriter:
                 cooccurring=[
                     (index.entities[i], n) for i, n in index.cooccurrence.get(entity.id, [])
                 ],
-                timeline=_by_month(index.events_by_entity.get(entity.id, [])),
+                timeline=_by_month(index.events_by_entity.get(entity.id, [])[-ENTITY_EVENTS:]),
             )
 
     def tag_pages(self) -> Iterator[tuple[str, str]]:
@@ -160,16 +165,26 @@ class PageWriter:
                 total=len(articles),
             )
 
-    def timeline(self) -> tuple[str, str]:
-        newest = self.index.newest_date
-        upcoming, past = self.index.split_events()
-        return self.render(
+    def timeline(self) -> Iterator[tuple[str, str]]:
+        """The timeline: what is coming on its first page, then one page per year, so that
+        no page grows with the whole archive."""
+        upcoming, _past = self.index.split_events()
+        years: dict[str, list[DatedEvent]] = {}
+        for dated in self.index.events:
+            years.setdefault(dated.date[:4], []).append(dated)
+        yield self.render(
             "timeline.md.j2",
             "timeline/index.md",
-            upcoming=_by_month(upcoming),
-            past=_by_month(list(reversed(past))),
-            newest=newest,
+            upcoming=_by_month(upcoming[:TIMELINE_UPCOMING]),
+            years=sorted(((y, len(e)) for y, e in years.items()), reverse=True),
         )
+        for year, events in years.items():
+            yield self.render(
+                "timeline_year.md.j2",
+                f"timeline/{year}.md",
+                year=year,
+                months=_by_month(list(reversed(events))),
+            )
 
     def archive_pages(self) -> Iterator[tuple[str, str]]:
         by_month = self.index.by_month
@@ -193,15 +208,16 @@ class PageWriter:
 
     def digest_pages(self) -> Iterator[tuple[str, str]]:
         index = self.index
-        days = sorted(set(index.by_day) | set(index.events_by_day), reverse=True)
+        # One page per day with news; events of days without news are on the timeline.
+        days = sorted(index.by_day, reverse=True)
         for position, day in enumerate(days):
-            articles = index.by_day.get(day, [])
+            articles = index.by_day[day]
             yield self.render(
                 "digest.md.j2",
                 digest_page(day),
                 day=day,
                 articles=articles,
-                summaries={a.slug: self.summary(a) for a in articles},
+                summaries={a.slug: a.lede for a in articles},
                 events=index.events_by_day.get(day, []),
                 newer=days[position - 1] if position > 0 else "",
                 older=days[position + 1] if position + 1 < len(days) else "",

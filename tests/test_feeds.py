@@ -71,7 +71,7 @@ def test_a_title_with_markup_characters_survives(tmp_path) -> None:  # type: ign
         body_offset=0,
         summary="ملخص & <تجربة>",
     )
-    writer = FeedWriter("https://example.org/news/", "موجز", lambda a: a.summary)
+    writer = FeedWriter("https://example.org/news/", "موجز")
     files = dict(writer.feeds("feed", "موجز", "", [article]))
     atom = feedparser.parse(files["feed.xml"])
     assert not atom.bozo

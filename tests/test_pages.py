@@ -113,14 +113,18 @@ def test_related_articles_on_the_seed_page(sample_site: BuiltSite) -> None:
 def test_timeline_holds_every_event_and_links_its_article(sample_site: BuiltSite) -> None:
     index = sample_site.report.index
     assert index is not None
-    html = sample_site.content("timeline/")
+    assert "timeline/2021/" in targets(sample_site, "timeline/")
+    assert "timeline/2022/" in targets(sample_site, "timeline/")
     for dated in index.events:
-        assert f'datetime="{dated.date}"' in html
-    assert SEED in targets(sample_site, "timeline/")
-    # The editor's event after the newest article is upcoming, on the timeline and home.
-    upcoming = html[html.index("أحداث مقبلة") : html.index("ما مضى")]
+        year_page = f"timeline/{dated.date[:4]}/"
+        assert f'datetime="{dated.date}"' in sample_site.content(year_page)
+        assert dated.article.url in targets(sample_site, year_page)
+    assert SEED in targets(sample_site, "timeline/2021/")
+    # The editor's event after the newest article is upcoming: on the timeline and home.
+    upcoming = sample_site.content("timeline/")
     assert 'datetime="2022-01-21"' in upcoming
-    assert 'datetime="2022-01-21"' in sample_site.html("")
+    assert 'datetime="2021-12-17"' not in upcoming  # past events are on the year pages
+    assert 'datetime="2022-01-21"' in sample_site.content("")
 
 
 def test_seed_events_on_the_article_page(sample_site: BuiltSite) -> None:
@@ -154,8 +158,12 @@ def test_archive_and_digests_agree(sample_site: BuiltSite) -> None:
         digest = f"digest/{article.date.isoformat()}/"
         assert article.url in targets(sample_site, digest)
     for dated in index.events:
-        if dated.event.precision == "day":
-            assert (sample_site.root / "digest" / dated.date / "index.html").is_file()
+        if dated.event.precision == "day" and dated.date in index.by_day:
+            digest = sample_site.content(f"digest/{dated.date}/")
+            assert dated.article.url in targets(sample_site, f"digest/{dated.date}/")
+            assert dated.sentence.split()[0] in digest
+    # A day with events but no news has no digest page: its events are on the timeline.
+    assert not (sample_site.root / "digest" / "2022-01-21").exists()
     seed_day = sample_site.html("digest/2021-12-31/")
     assert "اليوم الجمعة" in seed_day  # the event dated that day, with its sentence
 
