@@ -6,7 +6,6 @@ with MkDocs, indexes it for search, and checks that every article reached the si
 
 from __future__ import annotations
 
-import logging
 import resource
 import time
 from collections.abc import Iterator
@@ -18,9 +17,10 @@ from typing import Any
 from .analyze_all import analyze_articles
 from .feeds import ENTITY_FEEDS_SITEMAP, FeedWriter, entity_feed
 from .indexes import SiteIndex, build_index
+from .mkdocs_runner import run_mkdocs
 from .model import Article
 from .pages import PageWriter
-from .problems import ContentError, Problem, display_path
+from .problems import BuildError, ContentError, Problem, display_path
 from .reader import read_content
 from .search import TABLES as QUERY_TABLES
 from .search import query_tables_js
@@ -165,7 +165,7 @@ def build(options: BuildOptions) -> BuildReport:
     description = config.get("site_description") or ""
     report = generate(options, site_url, config["site_name"], description)
     with timed(report, "mkdocs") as stage:
-        run_mkdocs(config)
+        run_mkdocs(config, options.jobs)
         stage.files, stage.bytes = _folder_size(options.site)
     articles = report.index.articles if report.index else []
     missing = missing_articles(articles, options.site)
@@ -184,38 +184,6 @@ def build(options: BuildOptions) -> BuildReport:
 def missing_articles(articles: list[Article], site: Path) -> list[Article]:
     """Articles without a page in the rendered site: publishing would silently lose them."""
     return [a for a in articles if not (site / a.url / "index.html").is_file()]
-
-
-class BuildError(Exception):
-    def __init__(self, messages: list[str]):
-        super().__init__("\n".join(messages))
-        self.messages = messages
-
-
-def run_mkdocs(config: Any) -> None:
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.exceptions import MkDocsException
-
-    handler = _WarningCollector()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(handler)
-    try:
-        mkdocs_build(config)
-    except MkDocsException as error:
-        raise BuildError([*handler.messages, f"MkDocs stopped: {error}"]) from None
-    finally:
-        logger.removeHandler(handler)
-
-
-class _WarningCollector(logging.Handler):
-    """Keeps MkDocs' warnings to show them if the (strict) build fails."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(f"MkDocs: {record.getMessage()}")
 
 
 def _folder_size(folder: Path) -> tuple[int, int]:

@@ -36,3 +36,11 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+class BuildError(Exception):
+    """Raised when the site cannot be published (MkDocs warnings in strict mode, lost pages)."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages

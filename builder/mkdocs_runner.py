@@ -1,0 +1,318 @@
+"""Runs MkDocs on the generated docs folder, rendering the pages in several processes.
+
+MkDocs renders one page after another on one core; at 10,000 articles that is most of the
+build. `run_mkdocs(config, jobs)` follows `mkdocs.commands.build.build` (MkDocs 1.6.1) step by
+step in this process — plugin events, cleaning `site_dir`, files, theme environment, nav,
+static files, theme and extra templates (sitemap.xml, 404.html), anchor validation, strict
+mode — and hands the one step that costs, reading + rendering the Markdown pages
+(`_populate_page` + `_build_page`), to forked worker processes, in contiguous slices of
+`files.documentation_pages()`. The site is byte-identical to a serial build:
+
+- every page object exists in the parent before the fork (the sitemap lists them all) and
+  the pages of the nav (home, entities, tags, timeline, archive) are read and rendered to
+  HTML in the parent, so that every worker renders the nav, the tabs and the prev/next links
+  with their real titles — the other pages' templates never look at another page's content;
+- a worker reads, renders and writes the pages of its slice exactly as MkDocs does, with the
+  same functions; MkDocs' warnings (links to missing files, unrecognized links, template
+  problems) are logged in the worker as usual and also collected, tagged with the page and
+  the step, and sent back: the parent puts them in the order of a serial build and, in
+  strict mode, aborts like MkDocs does ("Aborted with N warnings in strict mode!");
+- the anchors each page has and links to come back too, and the parent validates anchor
+  links after all pages, as MkDocs does.
+
+`jobs=1`, a small site or any configured MkDocs plugin (a plugin may keep state across pages)
+mean exactly `mkdocs.commands.build.build(config)`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import multiprocessing
+import os
+import pickle
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from .problems import BuildError
+
+# Below this many Markdown files forking costs more than it saves: plain MkDocs.
+MIN_PAGES_FOR_PARALLEL = 200
+# Pages per task: small enough to balance two workers on a shared machine, large enough that
+# the task traffic (a pair of ints out, warnings and anchor ids back) stays negligible.
+MAX_CHUNK = 64
+
+# The steps of a build, in MkDocs' order: warnings are sorted by (step, page index, order).
+SETUP, POPULATE, TEMPLATES, PAGES, FINISH = range(5)
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def run_mkdocs(
+    config: Any, jobs: int = 0, *, min_pages_for_parallel: int = MIN_PAGES_FOR_PARALLEL
+) -> None:
+    """Build the site with MkDocs in `jobs` processes (0: one per usable core).
+
+    Raises BuildError with MkDocs' warnings when the build stops (strict mode, or an error).
+    """
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.exceptions import MkDocsException
+
+    workers = usable_cores() if jobs <= 0 else jobs
+    collector = _WarningCollector()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collector)
+    try:
+        if (
+            workers <= 1
+            # A plugin may keep state across pages (search, blog, tags): workers would split it.
+            or len(config.plugins) > 0
+            or _markdown_files(config["docs_dir"]) < min_pages_for_parallel
+        ):
+            mkdocs_build(config)
+        else:
+            _parallel_build(config, workers, collector)
+    except MkDocsException as error:
+        raise BuildError([*collector.messages, f"MkDocs stopped: {error}"]) from None
+    finally:
+        logger.removeHandler(collector)
+
+
+class _WarningCollector(logging.Handler):
+    """Keeps MkDocs' warnings (and errors), tagged with where the build was when logged."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[tuple[int, int, int, int, str]] = []  # step, page, seq, level, text
+        self.step = SETUP
+        self.page = -1
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(
+            (self.step, self.page, len(self.records), record.levelno, record.getMessage())
+        )
+
+    @property
+    def messages(self) -> list[str]:
+        """In the order a serial build logs them (workers' warnings merged in)."""
+        return [f"MkDocs: {text}" for *_, text in sorted(self.records)]
+
+
+def _markdown_files(docs_dir: str) -> int:
+    return sum(1 for _, _, names in os.walk(docs_dir) for name in names if name.endswith(".md"))
+
+
+@dataclass
+class _State:
+    """What the workers inherit through fork()."""
+
+    config: Any
+    files: Any
+    nav: Any
+    env: Any
+    doc_files: Any
+    populated: set[int]  # indexes of the pages already read and rendered (the nav's)
+
+
+@dataclass
+class _Chunk:
+    """A worker's answer for one slice of pages."""
+
+    records: list[tuple[int, int, int, int, str]]
+    # page index, its anchor ids, {src_uri of a linked page: {anchor: original link}}
+    anchors: list[tuple[int, set[str] | None, dict[str, dict[str, str]] | None]] = field(
+        default_factory=list
+    )
+    error: BaseException | None = None
+
+
+_STATE: _State | None = None
+_WORKER_COLLECTOR: _WarningCollector | None = None
+
+
+def _parallel_build(config: Any, workers: int, collector: _WarningCollector) -> None:
+    """`mkdocs.commands.build.build(config)` (1.6.1, not dirty, not serving), pages forked."""
+    from mkdocs import utils
+    from mkdocs.commands import build as mkdocs_build
+    from mkdocs.exceptions import Abort
+    from mkdocs.exceptions import BuildError as MkDocsBuildError
+    from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
+    from mkdocs.structure.nav import get_navigation
+    from mkdocs.structure.pages import Page
+
+    log = mkdocs_build.log
+    inclusion = InclusionLevel.is_included
+    try:
+        start = time.monotonic()
+        config = config.plugins.on_config(config)
+        config.plugins.on_pre_build(config=config)
+        log.info("Cleaning site directory")
+        utils.clean_directory(config.site_dir)
+        log.info(f"Building documentation to directory: {config.site_dir}")
+
+        files = get_files(config)
+        env = config.theme.get_env()
+        files.add_files_from_theme(env, config)
+        files = config.plugins.on_files(files, config=config)
+        set_exclusions(files, config)
+        nav = get_navigation(files, config)
+        nav = config.plugins.on_nav(nav, config=config, files=files)
+
+        # Every page object now (the sitemap and the nav need them), only the nav's read.
+        collector.step = POPULATE
+        in_nav = {page.file.src_uri for page in nav.pages}
+        doc_files = files.documentation_pages(inclusion=inclusion)
+        populated: set[int] = set()
+        for index, file in enumerate(doc_files):
+            if file.page is None and file.inclusion.is_not_in_nav():
+                Page(None, file, config)
+            assert file.page is not None
+            if file.src_uri in in_nav:
+                collector.page = index
+                mkdocs_build._populate_page(file.page, config, files)
+                populated.add(index)
+        collector.page = -1
+
+        env = config.plugins.on_env(env, config=config, files=files)
+
+        collector.step = TEMPLATES
+        files.copy_static_files(inclusion=inclusion)
+        for template in config.theme.static_templates:
+            mkdocs_build._build_theme_template(template, env, files, config, nav)
+        for template in config.extra_templates:
+            mkdocs_build._build_extra_template(template, files, config, nav)
+
+        collector.step = PAGES
+        state = _State(config, files, nav, env, doc_files, populated)
+        for index, present, links in _render_pages(state, workers, collector):
+            page = doc_files[index].page
+            page.present_anchor_ids = present
+            page.links_to_anchors = (
+                None
+                if links is None
+                else {files.get_file_from_path(uri): anchors for uri, anchors in links.items()}
+            )
+
+        collector.step = FINISH
+        log_level = config.validation.links.anchors
+        for file in doc_files:
+            assert file.page is not None
+            file.page.validate_anchor_links(files=files, log_level=log_level)
+
+        config.plugins.on_post_build(config=config)
+
+        if config.strict and (counts := _counts(collector)):
+            msg = ", ".join(f"{v} {k.lower()}s" for k, v in counts)
+            raise Abort(f"Aborted with {msg} in strict mode!")
+
+        log.info(f"Documentation built in {time.monotonic() - start:.2f} seconds")
+
+    except Exception as e:
+        config.plugins.on_build_error(error=e)
+        if isinstance(e, MkDocsBuildError):
+            log.error(str(e))
+            raise Abort("Aborted with a BuildError!") from None
+        raise
+
+
+def _counts(collector: _WarningCollector) -> list[tuple[str, int]]:
+    """utils.CountHandler.get_counts() over the parent's and the workers' records."""
+    counts: dict[int, int] = {}
+    for _, _, _, level, _ in collector.records:
+        counts[level] = counts.get(level, 0) + 1
+    return [(logging.getLevelName(k), v) for k, v in sorted(counts.items(), reverse=True)]
+
+
+def _render_pages(
+    state: _State, workers: int, collector: _WarningCollector
+) -> list[tuple[int, set[str] | None, dict[str, dict[str, str]] | None]]:
+    """Read, render and write every page in `workers` forked processes."""
+    global _STATE
+    total = len(state.doc_files)
+    size = max(1, min(MAX_CHUNK, math.ceil(total / (workers * 8))))
+    chunks = [(start, min(start + size, total)) for start in range(0, total, size)]
+    anchors: list[tuple[int, set[str] | None, dict[str, dict[str, str]] | None]] = []
+    _STATE = state
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(workers, len(chunks)), initializer=_worker_init) as pool:
+            for chunk in pool.imap_unordered(_render_chunk, chunks):
+                collector.records.extend(chunk.records)
+                anchors.extend(chunk.anchors)
+                if chunk.error is not None:
+                    raise chunk.error  # leaving the `with` terminates the other workers
+            pool.close()
+            pool.join()
+    finally:
+        _STATE = None
+    return anchors
+
+
+def _worker_init() -> None:
+    """In a fresh worker: collect its own warnings instead of the parent's copy."""
+    global _WORKER_COLLECTOR
+    logger = logging.getLogger("mkdocs")
+    for handler in list(logger.handlers):
+        if isinstance(handler, _WarningCollector):
+            logger.removeHandler(handler)
+    _WORKER_COLLECTOR = _WarningCollector()
+    logger.addHandler(_WORKER_COLLECTOR)
+
+
+def _render_chunk(bounds: tuple[int, int]) -> _Chunk:
+    """Pages [start, stop): `_populate_page` then `_build_page`, as MkDocs calls them."""
+    from mkdocs.commands.build import _build_page, _populate_page
+
+    state, collector = _STATE, _WORKER_COLLECTOR
+    assert state is not None and collector is not None
+    collector.records = []
+    result = _Chunk(collector.records)
+    config, files, doc_files = state.config, state.files, state.doc_files
+    try:
+        for index in range(*bounds):
+            if index not in state.populated:
+                collector.step, collector.page = POPULATE, index
+                _populate_page(doc_files[index].page, config, files)
+        for index in range(*bounds):
+            file = doc_files[index]
+            page = file.page
+            collector.step, collector.page = PAGES, index
+            _build_page(
+                page,
+                config,
+                doc_files,
+                state.nav,
+                state.env,
+                excluded=file.inclusion.is_excluded(),
+            )
+            links = page.links_to_anchors
+            result.anchors.append(
+                (
+                    index,
+                    page.present_anchor_ids,
+                    None if links is None else {f.src_uri: a for f, a in links.items()},
+                )
+            )
+            if index not in state.populated:  # done with it: free the HTML in this worker
+                page.markdown = page.content = None
+    except Exception as error:
+        result.error = _portable(error)
+    return result
+
+
+def _portable(error: Exception) -> BaseException:
+    """The exception, with the worker's traceback as a note, in a form pickle can send."""
+    text = "".join(traceback.format_exception(error))
+    try:
+        error.add_note(f"in a MkDocs worker process:\n{text}")
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}\nin a MkDocs worker process:\n{text}")
+    return error

@@ -1,0 +1,121 @@
+"""MkDocs with the pages rendered in worker processes gives exactly the serial site, and
+strict mode still stops on the warnings the workers meet (a broken link in a page)."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO
+
+from builder import mkdocs_runner
+from builder.build import BuildOptions, generate, load_mkdocs_config
+from builder.mkdocs_runner import run_mkdocs
+from builder.problems import BuildError
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's content generated once into a docs folder (search off)."""
+    work = tmp_path_factory.mktemp("runner") / "work"
+    options = _options(work, work.parent / "unused-site")
+    config = load_mkdocs_config(options)
+    generate(
+        options,
+        config["site_url"] or "http://localhost:8000/",
+        config["site_name"],
+        config.get("site_description") or "",
+    )
+    return work
+
+
+def _options(work: Path, site: Path) -> BuildOptions:
+    return BuildOptions(
+        content=REPO / "content", site=site, work=work, config=REPO / "mkdocs.yml", search=False
+    )
+
+
+def _config(work: Path, site: Path) -> Any:
+    return load_mkdocs_config(_options(work, site))
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    files = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            # The gzip header holds an mtime (the build date): compare what it holds.
+            files[path.relative_to(root).as_posix()] = (
+                gzip.decompress(data) if path.suffix == ".gz" else data
+            )
+    return files
+
+
+def _spy_on_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = mkdocs_runner._render_pages
+
+    def spy(state: Any, workers: int, collector: Any) -> Any:
+        calls.append(workers)
+        return real(state, workers, collector)
+
+    monkeypatch.setattr(mkdocs_runner, "_render_pages", spy)
+    return calls
+
+
+def test_parallel_site_is_byte_identical_to_serial(
+    work: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _spy_on_workers(monkeypatch)
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    (parallel / "stale").mkdir(parents=True)  # MkDocs cleans site_dir first: so must we
+    (parallel / "stale" / "old.html").write_text("old", encoding="utf-8")
+    run_mkdocs(_config(work, serial), jobs=1)
+    assert calls == []  # jobs=1 is plain mkdocs build
+    run_mkdocs(_config(work, parallel), jobs=2, min_pages_for_parallel=0)
+    assert calls == [2]
+    serial_files, parallel_files = _files(serial), _files(parallel)
+    assert len(serial_files) > 100
+    assert "sitemap.xml" in serial_files and "404.html" in serial_files
+    assert sorted(parallel_files) == sorted(serial_files)
+    different = [name for name in serial_files if serial_files[name] != parallel_files[name]]
+    assert different == []
+
+
+def test_parallel_strict_build_stops_on_a_broken_link_in_a_page(
+    work: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = work / "docs"
+    # Two pages that workers render, far apart in MkDocs' page order, and one page of the
+    # nav, which the parent renders before forking (its warning is logged first).
+    articles = sorted((docs / "articles").rglob("*.md"))
+    tags = sorted(p for p in (docs / "tags").rglob("*.md") if p.name != "index.md")
+    broken = {
+        articles[0]: "no-such-article.md",
+        docs / "tags" / "index.md": "../missing/page.md",
+        tags[-1]: "../../nowhere.md",
+    }
+    originals = {path: path.read_bytes() for path in broken}
+    try:
+        for path, target in broken.items():
+            path.write_text(
+                path.read_text(encoding="utf-8") + f"\n\n[رابط مكسور]({target})\n",
+                encoding="utf-8",
+            )
+        calls = _spy_on_workers(monkeypatch)
+        with pytest.raises(BuildError) as parallel:
+            run_mkdocs(_config(work, tmp_path / "parallel"), jobs=2, min_pages_for_parallel=0)
+        assert calls == [2]
+        with pytest.raises(BuildError) as serial:
+            run_mkdocs(_config(work, tmp_path / "serial"), jobs=1)
+    finally:
+        for path, data in originals.items():
+            path.write_bytes(data)
+    text = str(parallel.value)
+    for path, target in broken.items():
+        assert f"'{path.relative_to(docs).as_posix()}' contains a link '{target}'" in text
+    assert parallel.value.messages[-1] == "MkDocs stopped: Aborted with 3 warnings in strict mode!"
+    # The same messages, in the same order, as MkDocs' own serial build.
+    assert parallel.value.messages == serial.value.messages
