@@ -260,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
         "search": search,
     }
 
+    if search:
+        results["query"] = measure_queries(corpus, out / "ours" / "site")
+
     # Incremental: one article edited; the builder's stages only (MkDocs has no incremental
     # build: it renders every page again, as long as in the full build).
     edited = edit_one_article(out / "content", n)
@@ -309,6 +312,31 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def measure_queries(corpus: Any, site: Path) -> dict[str, Any]:
+    """Bytes a reader's browser transfers for a cold first query (Pagefind loads only the
+    index chunks a query needs): a word found in one article, and the most widespread
+    content word of the corpus."""
+    from collections import Counter
+
+    from builder.search import query_transfer_bytes
+    from builder.stemmer import stem
+
+    frequency: Counter[str] = Counter()
+    for article in corpus.articles:
+        frequency.update({w for w in article.body.split() if len(w) >= 4 and stem(w)})
+    common = max(frequency, key=lambda w: (frequency[w], w))
+    rare = min(w for w, count in frequency.items() if count == 1)
+    print(f"bench: cold first queries «{rare}» and «{common}» in Chromium …", flush=True)
+    return {
+        "rare": {"query": rare, "articles": 1, "bytes": query_transfer_bytes(site, rare)},
+        "common": {
+            "query": common,
+            "articles": frequency[common],
+            "bytes": query_transfer_bytes(site, common),
+        },
+    }
+
+
 def render(results: dict[str, Any]) -> str:
     n = results["articles"]
     full = results["full"]
@@ -343,6 +371,13 @@ def render(results: dict[str, Any]) -> str:
         f"(target ≤ {TARGET_BYTES_PER_ARTICLE // 1024} KB)",
         f"peak memory: {full['peak_tree_mb']:.0f} MiB (target ≤ {TARGET_RSS_MB} MiB)",
     ]
+    if "query" in results:
+        for kind in ("rare", "common"):
+            q = results["query"][kind]
+            lines.append(
+                f"cold first query, {kind} word «{q['query']}» ({q['articles']} articles): "
+                f"{q['bytes'] / 1024:.0f} KB transferred (target ≤ 300 KB)"
+            )
     if n >= 10_000:
         lines.append(f"10,000-article target: wall ≤ {TARGET_SECONDS_10K:.0f} s")
     inc = results["incremental"]
