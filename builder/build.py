@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .analyze_all import analyze_articles
-from .feeds import ENTITY_FEEDS_SITEMAP, FeedWriter, entity_feed
+from .feeds import EMPTY_SITEMAP, FEED_SITEMAPS, SITE_FEED, FeedWriter, entity_feed
 from .indexes import SiteIndex, build_index
 from .mkdocs_runner import run_mkdocs
 from .model import Article
@@ -146,7 +146,7 @@ def write_feeds(
     site_name: str,
 ) -> None:
     feeds = FeedWriter(site_url, site_name)
-    for relative, text in feeds.feeds("feed", site_name, "", index.articles):
+    for relative, text in feeds.feeds(SITE_FEED, site_name, "", index.articles):
         tree.write(relative, text)
     for entity_id, articles in index.by_entity.items():  # entities with a page
         entity = index.entities[entity_id]
@@ -155,7 +155,8 @@ def write_feeds(
             entity_feed(entity_id), title, f"entities/{entity_id}/", articles
         ):
             tree.write(relative, text)
-    tree.write(*ENTITY_FEEDS_SITEMAP)
+    for sitemap in FEED_SITEMAPS:
+        tree.write(sitemap, EMPTY_SITEMAP)
 
 
 def build(options: BuildOptions) -> BuildReport:

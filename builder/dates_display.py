@@ -8,6 +8,7 @@ ASCII digits on purpose: most Arab news sites use them, and they survive search 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 
 from hijridate import Gregorian
@@ -86,6 +87,7 @@ def _parse_iso(iso: str) -> tuple[int, int | None, int | None]:
     return numbers[0], None, None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def format_iso_ar(iso: str) -> str:
     """An ISO date at its precision: "31 كانون الأول/ديسمبر 2021", "كانون الثاني/يناير 2022",
     "2022"."""
@@ -107,12 +109,14 @@ def format_hijri_ar(d: dt.date) -> str:
     return f"{hijri.day} {HIJRI_MONTHS[hijri.month - 1]} {hijri.year} هـ"
 
 
-def time_html(iso: str) -> str:
-    """A `<time>` element for an ISO date at any precision; a day also gets its Hijri date:
+@functools.lru_cache(maxsize=1 << 16)  # pages repeat the same dates thousands of times
+def time_html(iso: str, hijri: bool = True) -> str:
+    """A `<time>` element for an ISO date at any precision; a day also gets its Hijri date
+    (unless `hijri` is false, for long lists):
     `<time datetime="2021-12-31">31 كانون الأول/ديسمبر 2021 — 27 جمادى الأولى 1443 هـ</time>`."""
     year, month, day = _parse_iso(iso)
     label = format_iso_ar(iso)
-    if day is not None and month is not None:
+    if hijri and day is not None and month is not None:
         hijri = format_hijri_ar(dt.date(year, month, day))
         if hijri:
             label = f"{label} — {hijri}"

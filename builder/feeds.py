@@ -15,21 +15,21 @@ from .model import Article
 FEED_ENTRIES = 50
 
 
-def entity_feed(entity_id: str) -> str:
-    """Feed file name (without extension) of an entity: feeds/entities/<id>.
-
-    Not entities/<id>/feed.xml: Material fetches a sitemap.xml beside every
-    <link rel="alternate"> target, and one folder for all entity feeds needs one
-    sitemap (ENTITY_FEEDS_SITEMAP) instead of a 404 on every entity page."""
-    return f"feeds/entities/{entity_id}"
-
-
-# An empty, valid sitemap: Material's alternate-link lookup finds nothing to map.
-ENTITY_FEEDS_SITEMAP = (
-    "feeds/entities/sitemap.xml",
+# Every feed lives under feeds/, beside a tiny sitemap.xml: Material fetches the
+# sitemap.xml next to every <link rel="alternate"> target (for its language switcher). Next
+# to a feed at the site root that is MkDocs' sitemap of every page — 1.9 MB at 10,000
+# articles, on every page view; here it is an empty, valid sitemap (nothing to map).
+SITE_FEED = "feeds/news"
+EMPTY_SITEMAP = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
-    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n',
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'
 )
+FEED_SITEMAPS = ("feeds/sitemap.xml", "feeds/entities/sitemap.xml")
+
+
+def entity_feed(entity_id: str) -> str:
+    """Feed file name (without extension) of an entity: feeds/entities/<id>."""
+    return f"feeds/entities/{entity_id}"
 
 
 def article_timestamp(article: Article) -> str:

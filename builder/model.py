@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 ENTITY_TYPES = ("person", "organization", "place")
@@ -74,7 +75,7 @@ class Article:
                 return text
         return ""
 
-    @property
+    @cached_property
     def url(self) -> str:
         """Site-relative URL of the article page: /articles/YYYY/MM/<slug>/."""
         return f"articles/{self.date:%Y}/{self.date:%m}/{self.slug}/"

@@ -28,7 +28,7 @@ MONTH_PAGE_WORD = "أخبار"
 
 
 def article_page(article: Article) -> str:
-    return f"articles/{article.date:%Y}/{article.date:%m}/{article.slug}.md"
+    return f"{article.url[:-1]}.md"
 
 
 def entity_page(entity_id: str) -> str:

@@ -1,15 +1,19 @@
 """Markdown rendering from Jinja2 templates: one template per page type (templates/*.md.j2).
 
 Templates never compute: they receive ready data and use the filters below to escape text
-and to link pages. Links are relative `.md` links between source pages, so MkDocs checks
-every one of them (strict mode fails on a broken link) and the site works under any base URL.
+and to link pages. What the builder generates around an article's text (lists of articles,
+chips, events) is written as raw HTML blocks, which Python-Markdown passes through: parsing
+thousands of Markdown links per build was most of MkDocs' time. Their links are relative
+URLs (the site works under any base URL), computed for MkDocs' directory URLs
+(`use_directory_urls: true`); since MkDocs does not check links in raw HTML, the tests
+follow every link of the built site.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import json
-import posixpath
 import re
 from pathlib import Path
 from typing import Any
@@ -33,7 +37,7 @@ def yaml_scalar(value: Any) -> str:
 
 class Renderer:
     """Renders page templates; `page` (the source path of the page being written) makes
-    the `link` filter produce correct relative links."""
+    `link` produce correct relative URLs."""
 
     def __init__(self, templates: Path = TEMPLATES):
         self.env = jinja2.Environment(
@@ -59,6 +63,29 @@ class Renderer:
         return self._templates[template].render(link=link, page=page, **context)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def served_url(source: str) -> str:
+    """The URL (relative to the site root) a source file is served at, with directory URLs:
+    'entities/nato.md' → 'entities/nato/', 'archive/2022/index.md' → 'archive/2022/',
+    'index.md' → ''; other files keep their path."""
+    if not source.endswith(".md"):
+        return source
+    stem = source.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        stem = stem.removesuffix("index").rstrip("/")
+    return f"{stem}/" if stem else ""
+
+
 def relative_link(page: str, target: str) -> str:
-    """Link from source page `page` to source page `target` (both relative to docs root)."""
-    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+    """Relative URL from the page built from source `page` to the source file `target`.
+
+    Both are clean relative paths (no '..'), so this compares path components instead of
+    calling posixpath.relpath, which resolves against the working directory: this runs
+    some hundred thousand times per build."""
+    here = served_url(page).split("/")[:-1]  # a page URL is a folder: every part is one
+    there = served_url(target).split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    relative = "../" * (len(here) - common) + "/".join(there[common:])
+    return relative or "./"

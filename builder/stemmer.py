@@ -22,11 +22,12 @@ loses that letter in every form, so "وواشنطن" (and Washington) stems to �
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
 
-from .arabic import normalize, tokenize
+from .arabic import normalize, tokenize, words
 
 # Affixes are written normalized (ة → ه, ى → ي, أ/إ/آ → ا): they are compared with normalized words.
 CONJUNCTION = "و"
@@ -102,14 +103,19 @@ def index_forms(word: str) -> list[str]:
     return [base]
 
 
+@functools.lru_cache(maxsize=1 << 18)
+def _cached_forms(word: str) -> tuple[str, ...]:
+    # News vocabulary is Zipf-distributed: a few thousand words make most of any text, so
+    # stemming each distinct word once per process saves most of the work.
+    return tuple(index_forms(word))
+
+
 def search_terms(text: str) -> str:
     """The hidden search field for `text` (plain text, Markdown or HTML): the index forms
     of its words in order, space-separated. Repeats are kept so that Pagefind's term
     frequency still ranks a page that is about a word above one that mentions it once."""
     text = _MARKUP.sub(" ", text)
-    return " ".join(
-        form for token in tokenize(text) if token.is_word for form in index_forms(token.text)
-    )
+    return " ".join(form for word in words(text) for form in _cached_forms(word))
 
 
 def search_query(query: str) -> str:

@@ -13,7 +13,7 @@ SITE_URL = "http://localhost:8000/"
 def test_site_atom_feed_has_every_article(sample_site: BuiltSite) -> None:
     index = sample_site.report.index
     assert index is not None
-    feed = feedparser.parse((sample_site.root / "feed.xml").read_bytes())
+    feed = feedparser.parse((sample_site.root / "feeds/news.xml").read_bytes())
     assert not feed.bozo, feed.bozo_exception
     assert feed.version == "atom10"
     assert feed.feed.language == "ar"
@@ -26,11 +26,11 @@ def test_site_atom_feed_has_every_article(sample_site: BuiltSite) -> None:
 
 
 def test_json_feed_matches_the_atom_feed(sample_site: BuiltSite) -> None:
-    data = json.loads((sample_site.root / "feed.json").read_text(encoding="utf-8"))
-    atom = feedparser.parse((sample_site.root / "feed.xml").read_bytes())
+    data = json.loads((sample_site.root / "feeds/news.json").read_text(encoding="utf-8"))
+    atom = feedparser.parse((sample_site.root / "feeds/news.xml").read_bytes())
     assert data["version"] == "https://jsonfeed.org/version/1.1"
     assert data["language"] == "ar"
-    assert data["feed_url"] == SITE_URL + "feed.json"
+    assert data["feed_url"] == SITE_URL + "feeds/news.json"
     assert [i["url"] for i in data["items"]] == [e.link for e in atom.entries]
     assert [i["title"] for i in data["items"]] == [e.title for e in atom.entries]
 

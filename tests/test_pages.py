@@ -222,7 +222,12 @@ def test_two_tags_that_would_share_a_url_are_an_error() -> None:
 @pytest.mark.parametrize("url", ["", SEED, "entities/nato/"])
 def test_pages_link_their_feeds(sample_site: BuiltSite, url: str) -> None:
     html = sample_site.html(url)
-    assert re.search(r'<link rel="alternate" type="application/atom\+xml"[^>]*feed\.xml', html)
-    assert re.search(r'<link rel="alternate" type="application/feed\+json"[^>]*feed\.json', html)
+    assert re.search(r'<link rel="alternate" type="application/atom\+xml"[^>]*news\.xml', html)
+    assert re.search(r'<link rel="alternate" type="application/feed\+json"[^>]*news\.json', html)
+    # Material fetches the sitemap.xml beside every alternate link on every page view: it
+    # must exist (no 404) and stay tiny (not MkDocs' sitemap of the whole site).
+    for href in re.findall(r'<link rel="alternate"[^>]*href="([^"]+)"', html):
+        sitemap = (sample_site.root / url / href).resolve().parent / "sitemap.xml"
+        assert sitemap.is_file() and sitemap.stat().st_size < 200, href
     if url.startswith("entities/"):
         assert "feeds/entities/nato.xml" in html and "feeds/entities/nato.json" in html
