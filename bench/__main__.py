@@ -318,12 +318,13 @@ def measure_queries(corpus: Any, site: Path) -> dict[str, Any]:
     content word of the corpus."""
     from collections import Counter
 
+    from builder.arabic import words
     from builder.search import query_transfer_bytes
     from builder.stemmer import stem
 
     frequency: Counter[str] = Counter()
     for article in corpus.articles:
-        frequency.update({w for w in article.body.split() if len(w) >= 4 and stem(w)})
+        frequency.update({w for w in words(article.body) if len(w) >= 4 and stem(w)})
     common = max(frequency, key=lambda w: (frequency[w], w))
     rare = min(w for w, count in frequency.items() if count == 1)
     print(f"bench: cold first queries «{rare}» and «{common}» in Chromium …", flush=True)
