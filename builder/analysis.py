@@ -143,7 +143,9 @@ def analyze_article(article: Article, matcher: EntityMatcher) -> ArticleAnalysis
         ],
     )
     search = SearchTerms(
-        search_terms(article.title), search_terms(article.lede), search_terms(article.body)
+        search_terms(article.title),
+        search_terms(article.lede),
+        search_terms(article.body, unique=True),
     )
     return ArticleAnalysis(tuple(mentions), tuple(entities), tuple(events), tuple(warnings), search)
 

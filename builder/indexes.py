@@ -18,7 +18,7 @@ ENTITY_WEIGHT = 2.0  # a shared entity counts twice a shared tag (cf. Hugo's rel
 TAG_WEIGHT = 1.0
 # Related articles are looked for among the articles nearest in time on each shared entity
 # or tag: it bounds the work per article, and news relates mostly to nearby news.
-RELATED_WINDOW = 60
+RELATED_WINDOW = 20
 COOCCURRENCE_LIMIT = 10
 
 

@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from .stemmer import query_tables
 
@@ -140,6 +141,7 @@ def query_transfer_bytes(site: Path, query: str, shown: int = 5) -> int:
 
 
 def _query_transfer_bytes(site: Path, query: str, shown: int) -> int:
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     with serve_site(site) as base, sync_playwright() as p:
@@ -148,8 +150,14 @@ def _query_transfer_bytes(site: Path, query: str, shown: int) -> int:
             page = browser.new_page()
             page.goto(base + "404.html")  # a page of the origin, so import() is same-origin
             sizes: list[int] = []
-            page.on("response", lambda response: sizes.append(len(response.body())))
+
+            def count(response: Any) -> None:
+                with contextlib.suppress(PlaywrightError):  # a request still open at the end
+                    sizes.append(len(response.body()))
+
+            page.on("response", count)
             page.evaluate(_QUERY_JS, [base + SHIM, query, shown])
+            page.wait_for_load_state("networkidle")
             return sum(sizes)
         finally:
             browser.close()

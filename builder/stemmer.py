@@ -110,12 +110,16 @@ def _cached_forms(word: str) -> tuple[str, ...]:
     return tuple(index_forms(word))
 
 
-def search_terms(text: str) -> str:
+def search_terms(text: str, unique: bool = False) -> str:
     """The hidden search field for `text` (plain text, Markdown or HTML): the index forms
     of its words in order, space-separated. Repeats are kept so that Pagefind's term
-    frequency still ranks a page that is about a word above one that mentions it once."""
+    frequency still ranks a page that is about a word above one that mentions it once —
+    unless `unique`: for article bodies, where every repeat is one more position that every
+    reader's first query for a common word downloads (355 KB instead of under 300 KB for a
+    word of every article at 10,000 articles); titles and summaries keep the ranking signal."""
     text = _MARKUP.sub(" ", text)
-    return " ".join(form for word in words(text) for form in _cached_forms(word))
+    forms = (form for word in words(text) for form in _cached_forms(word))
+    return " ".join(dict.fromkeys(forms) if unique else forms)
 
 
 def search_query(query: str) -> str:
