@@ -319,7 +319,7 @@ def measure_queries(corpus: Any, site: Path) -> dict[str, Any]:
     from collections import Counter
 
     from builder.arabic import words
-    from builder.search import query_transfer_bytes
+    from builder.search import query_transfer
     from builder.stemmer import stem
 
     frequency: Counter[str] = Counter()
@@ -328,14 +328,17 @@ def measure_queries(corpus: Any, site: Path) -> dict[str, Any]:
     common = max(frequency, key=lambda w: (frequency[w], w))
     rare = min(w for w, count in frequency.items() if count == 1)
     print(f"bench: cold first queries «{rare}» and «{common}» in Chromium …", flush=True)
-    return {
-        "rare": {"query": rare, "articles": 1, "bytes": query_transfer_bytes(site, rare)},
-        "common": {
-            "query": common,
-            "articles": frequency[common],
-            "bytes": query_transfer_bytes(site, common),
-        },
-    }
+    measured = {}
+    for kind, word, articles in (("rare", rare, 1), ("common", common, frequency[common])):
+        transfer = query_transfer(site, word)
+        measured[kind] = {
+            "query": word,
+            "articles": articles,
+            "bytes": transfer.raw,
+            "gzip_bytes": transfer.gzip,
+            "files": transfer.files,
+        }
+    return measured
 
 
 def render(results: dict[str, Any]) -> str:
@@ -377,7 +380,9 @@ def render(results: dict[str, Any]) -> str:
             q = results["query"][kind]
             lines.append(
                 f"cold first query, {kind} word «{q['query']}» ({q['articles']} articles): "
-                f"{q['bytes'] / 1024:.0f} KB transferred (target ≤ 300 KB)"
+                f"{q['bytes'] / 1024:.0f} KB as a plain server sends it, "
+                f"{q['gzip_bytes'] / 1024:.0f} KB gzip-served, {q['files']} files "
+                "(target ≤ 300 KB)"
             )
     if n >= 10_000:
         lines.append(f"10,000-article target: wall ≤ {TARGET_SECONDS_10K:.0f} s")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
 import http.server
 import json
 import shutil
@@ -19,6 +20,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -125,39 +127,70 @@ _QUERY_JS = """async ([shim, query, shown]) => {
 }"""
 
 
-def query_transfer_bytes(site: Path, query: str, shown: int = 5) -> int:
-    """Bytes a reader's browser downloads for a cold first `query` on `site`.
+@dataclass(frozen=True)
+class QueryTransfer:
+    """What a cold first query downloads: `raw` bytes as a plain static server sends them,
+    `gzip` bytes as a compressing host (GitHub Pages) sends them — JavaScript, CSS and JSON
+    gzip-compressed; Pagefind's index files are gzip already and its WebAssembly is counted
+    as it is."""
 
-    Serves the site locally, opens a blank page of the site in headless Chromium, then
-    counts the body bytes of every response caused by loading the search, running the
-    query and fetching the first `shown` results — what the search costs, not the page.
-    Sizes are as served by a plain static server (Pagefind's index files are already
-    gzip-compressed; its JavaScript would shrink further behind a compressing host).
-    Needs Debian's chromium at /usr/bin/chromium and the playwright package."""
+    raw: int
+    gzip: int
+    files: int
+
+
+def query_transfer_bytes(site: Path, query: str, shown: int = 5) -> int:
+    """Bytes (uncompressed, as a plain static server sends them) a reader's browser
+    downloads for a cold first `query` on `site`; see `query_transfer`."""
+    return query_transfer(site, query, shown).raw
+
+
+def query_transfer(site: Path, query: str, shown: int = 5) -> QueryTransfer:
+    """What a reader's browser downloads for a cold first `query` on `site`.
+
+    Serves the site locally, opens a page of the site in headless Chromium, then counts the
+    search's own responses (Pagefind's bundle and the query shim) caused by loading the
+    search, running the query and fetching the first `shown` results — what the search
+    costs, not the page. Needs Debian's chromium at /usr/bin/chromium and playwright."""
     # Playwright's sync API refuses to run where an asyncio loop is running (as inside
     # another Playwright session): a worker thread has none.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(_query_transfer_bytes, site, query, shown).result()
+        return pool.submit(_query_transfer, site, query, shown).result()
 
 
-def _query_transfer_bytes(site: Path, query: str, shown: int) -> int:
+_COMPRESSIBLE = (".js", ".mjs", ".css", ".json")
+
+
+def _query_transfer(site: Path, query: str, shown: int) -> QueryTransfer:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     with serve_site(site) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page()
+            # Listen on the context, not the page: Pagefind fetches result fragments from
+            # its web worker, whose requests a page listener does not see.
+            context = browser.new_context()
+            page = context.new_page()
             page.goto(base + "404.html")  # a page of the origin, so import() is same-origin
-            sizes: list[int] = []
+            page.wait_for_load_state("networkidle")
+            bodies: list[tuple[str, bytes]] = []
+            search_prefixes = (base + BUNDLE + "/", base + SHIM.rsplit("/", 1)[0] + "/")
 
             def count(response: Any) -> None:
+                if not response.url.startswith(search_prefixes):
+                    return  # the page's own late requests (favicon …) are not the search's
                 with contextlib.suppress(PlaywrightError):  # a request still open at the end
-                    sizes.append(len(response.body()))
+                    bodies.append((response.url.split("?")[0], response.body()))
 
-            page.on("response", count)
+            context.on("response", count)
             page.evaluate(_QUERY_JS, [base + SHIM, query, shown])
             page.wait_for_load_state("networkidle")
-            return sum(sizes)
+            raw = sum(len(body) for _, body in bodies)
+            compressed = sum(
+                len(gzip.compress(body, 9)) if url.endswith(_COMPRESSIBLE) else len(body)
+                for url, body in bodies
+            )
+            return QueryTransfer(raw=raw, gzip=compressed, files=len(bodies))
         finally:
             browser.close()
