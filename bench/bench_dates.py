@@ -2,7 +2,7 @@
 
 Run from the repo root: `python -m bench.bench_dates` (or `python bench/bench_dates.py`).
 Builds about 1 MB of deterministic text: paragraphs of Zipf-sampled words from the news word
-list (/work/shared/corpus/ar-news-wordfreq.tsv), with the gold-set sentences
+list (../shared/corpus/ar-news-wordfreq.tsv), with the gold-set sentences
 (tests/gold/dates_gold.yml) mixed into about one paragraph in four, so most paragraphs
 mention no date, as in real news. The text is cut into article-sized chunks (~3.5k
 characters, on paragraph boundaries) and `extract_dates` is timed on each, single-threaded;
@@ -24,12 +24,13 @@ if __package__ in (None, ""):  # `python bench/bench_dates.py`: make `builder` i
 
 import yaml
 
+from bench.corpus import SHARED
 from builder.dates import extract_dates
 
 ROOT = Path(__file__).resolve().parent.parent
-WORDS = Path("/work/shared/corpus/ar-news-wordfreq.tsv")
+WORDS = SHARED / "corpus" / "ar-news-wordfreq.tsv"
 GOLD = ROOT / "tests" / "gold" / "dates_gold.yml"
-SEED_ARTICLE = Path("/work/shared/seed/000_1e528b2148f74f7f.txt")
+SEED_ARTICLE = SHARED / "seed" / "000_1e528b2148f74f7f.txt"
 PUBLISHED = dt.date(2021, 12, 31)
 _PUNCT = ("،", "،", ".", "؛", ":")
 

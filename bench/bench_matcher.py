@@ -2,7 +2,7 @@
 
 Run from the repo root: `python -m bench.bench_matcher` (or `python bench/bench_matcher.py`).
 Builds a registry of 5,000 entities with Arabic-looking names drawn from the news word list
-(/work/shared/corpus/ar-news-wordfreq.tsv), about 2 MB of Zipf-sampled text from the same
+(../shared/corpus/ar-news-wordfreq.tsv), about 2 MB of Zipf-sampled text from the same
 list with mentions sprinkled in (with proclitics, quotes and dashes), then times
 `EntityMatcher.find` on article-sized chunks, single-threaded. Prints one JSON line; automaton
 build time is reported separately and excluded from the throughput.
@@ -20,26 +20,12 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python bench/bench_matcher.py`: make `builder` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.corpus import WORDS, load_words
 from builder.matcher import EntityMatcher
 from builder.model import Entity
 
-WORDS = Path("/work/shared/corpus/ar-news-wordfreq.tsv")
 _PROCLITICS = ("", "", "", "و", "ب", "ل", "ف", "وب", "ول", "ك")
 _PUNCT = ("،", ".", "؛", ":", "؟")
-
-
-def load_words(path: Path) -> tuple[list[str], list[int]]:
-    """Words and counts of the frequency list, most frequent first."""
-    words: list[str] = []
-    counts: list[int] = []
-    with path.open(encoding="utf-8") as handle:
-        next(handle)  # header
-        for line in handle:
-            word, _, count = line.rstrip("\n").partition("\t")
-            if word and count.isdigit():
-                words.append(word)
-                counts.append(int(count))
-    return words, counts
 
 
 def make_registry(words: list[str], size: int, rng: random.Random) -> list[Entity]:

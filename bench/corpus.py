@@ -1,7 +1,7 @@
 """A realistic, deterministic benchmark corpus: articles + an entity registry.
 
 Vocabulary comes from a word-frequency list of real Arabic news
-(/work/shared/corpus/ar-news-wordfreq.tsv, 25,847 distinct words), sampled with its Zipf
+(../shared/corpus/ar-news-wordfreq.tsv, 25,847 distinct words), sampled with its Zipf
 weights, so the matcher, the date extractor, Markdown and Pagefind see text whose
 distribution looks like news rather than a few hundred recycled words. On top of that:
 
@@ -31,7 +31,9 @@ from pathlib import Path
 from builder.arabic import normalize
 from builder.slugs import slugify
 
-WORDS = Path("/work/shared/corpus/ar-news-wordfreq.tsv")
+# ../shared beside the repository (as on the developers' machines and in CI).
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+WORDS = SHARED / "corpus" / "ar-news-wordfreq.tsv"
 SEED = 20211231
 ENTITIES = 2000
 TAGS = 300
@@ -106,7 +108,8 @@ class Vocabulary:
         return [self.words[bisect_left(self.cumulative, rng.random() * total)] for _ in range(k)]
 
 
-def load_vocabulary(path: Path = WORDS) -> Vocabulary:
+def load_words(path: Path = WORDS) -> tuple[list[str], list[int]]:
+    """Words and counts of the frequency list, most frequent first."""
     words: list[str] = []
     counts: list[int] = []
     with path.open(encoding="utf-8") as handle:
@@ -116,6 +119,11 @@ def load_vocabulary(path: Path = WORDS) -> Vocabulary:
             if word and count.isdigit():
                 words.append(word)
                 counts.append(int(count))
+    return words, counts
+
+
+def load_vocabulary(path: Path = WORDS) -> Vocabulary:
+    words, counts = load_words(path)
     return Vocabulary(words, list(itertools.accumulate(counts)))
 
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import SEED
 
 from builder.dates import DateMention, extract_dates
 
 GOLD = Path(__file__).parent / "gold" / "dates_gold.yml"
-SEED = Path("/work/shared/seed/000_1e528b2148f74f7f.txt")
 PUBLISHED = dt.date(2021, 12, 31)
 
 

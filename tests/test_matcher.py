@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import SEED
 
 from builder.matcher import EntityMatcher, Mention, article_entities, skeleton
 from builder.model import Entity
 from builder.suggest import suggest_names
 
 GOLD_DIR = Path(__file__).parent / "gold"
-SEED = Path("/work/shared/seed/000_1e528b2148f74f7f.txt")
 
 
 def load_registry(path: Path) -> list[Entity]:
