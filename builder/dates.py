@@ -30,7 +30,7 @@ from typing import Any
 
 import ahocorasick
 
-from builder.arabic import normalize_with_map
+from builder.arabic import char_positions, normalize_with_map
 
 __all__ = ["DateExtraction", "DateMention", "DateWarning", "extract_dates"]
 
@@ -784,14 +784,7 @@ def _digits(norm: str) -> list[int]:
     """Where the digits (`\\d`) of `norm` are, in order."""
     if norm.encode("utf-8").translate(None, _BELOW_OTHER_DIGITS):
         return [m.start() for m in _DIGIT_RE.finditer(norm)]  # maybe other digits
-    positions = []
-    for digit in _DIGITS:
-        index = norm.find(digit)
-        while index >= 0:
-            positions.append(index)
-            index = norm.find(digit, index + 1)
-    positions.sort()
-    return positions
+    return char_positions(norm, _DIGITS)
 
 
 def _starts(norm: str) -> list[list[int]]:
