@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from .build import BuildError, BuildOptions, build, generate, load_mkdocs_config
-from .importer import ImportError_, article_path, default_slug, import_raw
+from .importer import ImportError_, article_path, article_text, default_slug, import_raw
 from .problems import ContentError, Problem, display_path
 from .reader import (
     decode_file,
@@ -286,19 +286,14 @@ def _new(args: argparse.Namespace) -> int:
         raise ContentError(
             [Problem(args.slug, 0, "the slug must use small Latin letters, digits and dashes")]
         )
-    text = (
-        "---\n"
-        f"title: {args.title}\n"
-        f"date: {args.date.isoformat()}\n"
-        "summary: سطر يلخص الخبر\n"
-        "source: \n"
-        "source_url: \n"
-        "tags: []\n"
-        "entities: []\n"
-        "---\n\n"
-        "نص الخبر هنا، فقرة في كل سطر يفصل بينها سطر فارغ.\n"
-    )
-    text = text.replace("source: \n", "").replace("source_url: \n", "")
+    front: dict[str, object] = {
+        "title": args.title,
+        "date": args.date.isoformat(),
+        "summary": "سطر يلخص الخبر",
+        "tags": [],
+        "entities": [],
+    }
+    text = article_text(front, "نص الخبر هنا، فقرة في كل سطر يفصل بينها سطر فارغ.")
     _write_new_article(article_path(args.content, args.date, args.slug), text)
     return 0
 

@@ -65,9 +65,14 @@ def import_raw(
         front["source_url"] = source_url
     if tags:
         front["tags"] = list(tags)
+    return ImportedArticle(slug, article_text(front, "\n\n".join(_body_blocks(paragraphs))))
+
+
+def article_text(front: dict[str, object], body: str) -> str:
+    """An article file: YAML front matter (quoted as YAML needs: a title may hold a colon or
+    quotes) and the Markdown body. Used by `import` and `new`."""
     header = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=10_000)
-    body = "\n\n".join(_body_blocks(paragraphs))
-    return ImportedArticle(slug, f"---\n{header}---\n\n{body}\n")
+    return f"---\n{header}---\n\n{body}\n"
 
 
 def _body_blocks(paragraphs: list[str]) -> list[str]:

@@ -101,7 +101,8 @@ NEW = [sys.executable, "-m", "builder", "new"]
 
 def test_new_scaffolds_a_valid_article(tmp_path: Path) -> None:
     result = subprocess.run(
-        [*NEW, "my-story", "--date", "2022-03-01", "--content", str(tmp_path)],
+        [*NEW, "my-story", "--date", "2022-03-01", "--content", str(tmp_path)]
+        + ["--title", 'الناتو: قمة "حاسمة" في مدريد'],
         capture_output=True,
         text=True,
         check=False,
@@ -110,3 +111,4 @@ def test_new_scaffolds_a_valid_article(tmp_path: Path) -> None:
     problems: list[Problem] = []
     article = read_article(tmp_path / "articles/2022/2022-03-01-my-story.md", problems)
     assert problems == [] and article is not None and article.slug == "my-story"
+    assert article.title == 'الناتو: قمة "حاسمة" في مدريد'  # a colon and quotes survive
