@@ -11,7 +11,9 @@ import json
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from .build import BuildError, BuildOptions, build, generate, load_mkdocs_config
 from .importer import ImportError_, article_path, article_text, default_slug, import_raw
@@ -169,11 +171,11 @@ def _analyze(args: argparse.Namespace) -> int:
         raise ContentError(problems)
     matcher = EntityMatcher(entities.values())
     if split_front_matter(text) is not None:
-        article = read_article(args.file, problems, known_entities=entities)
+        article = read_article(args.file, problems, known_entities=entities, text=text)
         if article is None:
             raise ContentError(problems)
-        if args.date:
-            article = _with_date(article, args.date)
+        if args.date:  # analyze as if published that day
+            article = replace(article, date=args.date, published=args.date.isoformat())
         analysis = analyze_article(article, matcher)
         mentions, events, warnings = analysis.mentions, analysis.events, analysis.warnings
         entity_ids = analysis.entities
@@ -231,13 +233,7 @@ def _analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _with_date(article, date: dt.date):  # type: ignore[no-untyped-def]
-    from dataclasses import replace
-
-    return replace(article, date=date, published=date.isoformat())
-
-
-def _print_analysis(path: Path, result: dict) -> None:  # type: ignore[type-arg]
+def _print_analysis(path: Path, result: dict[str, Any]) -> None:
     print(f"{display_path(path)}")
     print(f"entities ({len(result['entities'])}):")
     for entity in result["entities"]:

@@ -143,11 +143,16 @@ def split_front_matter(text: str) -> tuple[str, int, int] | None:
 
 
 def read_article(
-    path: Path, problems: list[Problem], known_entities: dict[str, Entity] | None = None
+    path: Path,
+    problems: list[Problem],
+    known_entities: dict[str, Entity] | None = None,
+    text: str | None = None,
 ) -> Article | None:
-    """Parse one article file; append every problem found; None when it cannot be used."""
+    """Parse one article file (or its `text`, already decoded by `decode_file`); append every
+    problem found; None when it cannot be used."""
     where = display_path(path)
-    text = decode_file(path, problems)
+    if text is None:
+        text = decode_file(path, problems)
     if text is None:
         return None
     parts = split_front_matter(text)
