@@ -23,7 +23,7 @@ from .pages import PageWriter
 from .problems import BuildError, ContentError, Problem, display_path
 from .reader import read_content
 from .search import TABLES as QUERY_TABLES
-from .search import query_tables_js
+from .search import index_site, query_tables_js
 from .writer import OutputTree
 
 ASSETS = Path(__file__).parent / "assets"
@@ -39,7 +39,7 @@ class BuildOptions:
     config: Path = DEFAULT_CONFIG
     drafts: bool = False
     search: bool = True
-    jobs: int = 0  # analysis worker processes; 0 = one per core
+    jobs: int = 0  # analysis and MkDocs worker processes; 0 = one per usable core
     cache: bool = True
 
     @property
@@ -124,7 +124,7 @@ def generate(options: BuildOptions, site_url: str, site_name: str, description: 
     with timed(report, "write") as stage:
         for relative, text in pages.pages():
             tree.write(relative, text)
-        report.pages = len(tree._paths)
+        report.pages = tree.files
         for asset in sorted(ASSETS.rglob("*")):
             if asset.is_file():
                 tree.write(f"assets/{asset.relative_to(ASSETS).as_posix()}", asset.read_bytes())
@@ -175,8 +175,6 @@ def build(options: BuildOptions) -> BuildReport:
             [f"{display_path(a.path)}: the article is missing from the site" for a in missing]
         )
     if options.search:
-        from .search import index_site
-
         with timed(report, "search") as stage:
             stage.files, stage.bytes = index_site(options.site)
     return report

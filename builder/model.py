@@ -64,7 +64,7 @@ class Article:
     draft: bool = False
     text: str = field(default="", repr=False)  # the file's whole decoded text (BOM removed)
 
-    @property
+    @cached_property  # shown on home, digests, every feed the article is in
     def lede(self) -> str:
         """The summary shown for the article: the editor's, or its first text paragraph."""
         if self.summary:

@@ -24,7 +24,6 @@ TIMELINE_UPCOMING = 200
 TAG_ARTICLES = 200
 TYPE_NAMES = {"person": "أشخاص", "organization": "منظمات", "place": "أماكن"}
 TYPE_SINGULAR = {"person": "شخص", "organization": "منظمة", "place": "مكان"}
-MONTH_PAGE_WORD = "أخبار"
 
 
 def article_page(article: Article) -> str:
@@ -104,7 +103,6 @@ class PageWriter:
             site_name=self.site_name,
             description=self.description,
             latest=latest,
-            summaries={a.slug: a.lede for a in latest},
             upcoming=index.upcoming_events()[:HOME_UPCOMING],
             top_entities=counts[:HOME_TOP_ENTITIES],
             more_link="archive/index.md" if len(index.articles) > HOME_LATEST else "",
@@ -116,7 +114,6 @@ class PageWriter:
             "article.md.j2",
             article_page(article),
             article=article,
-            summary=article.lede,
             entities=self.index.entities_of(article),
             events=analysis.events,
             search=analysis.search,
@@ -217,7 +214,6 @@ class PageWriter:
                 digest_page(day),
                 day=day,
                 articles=articles,
-                summaries={a.slug: a.lede for a in articles},
                 events=index.events_by_day.get(day, []),
                 newer=days[position - 1] if position > 0 else "",
                 older=days[position + 1] if position + 1 < len(days) else "",

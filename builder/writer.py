@@ -42,6 +42,11 @@ class OutputTree:
         self.bytes_written += len(data)
         return path
 
+    @property
+    def files(self) -> int:
+        """How many files this build wrote or kept unchanged."""
+        return len(self._paths)
+
     def remove_stale(self) -> int:
         """Delete files under root that this build did not write; return how many."""
         removed = 0
