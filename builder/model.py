@@ -63,6 +63,7 @@ class Article:
     events: tuple[EditorEvent, ...] = ()
     draft: bool = False
     text: str = field(default="", repr=False)  # the file's whole decoded text (BOM removed)
+    slug_line: int = 0  # line of `slug:` in the file; 0 when the slug is the file name
 
     @cached_property  # shown on home, digests, every feed the article is in
     def lede(self) -> str:

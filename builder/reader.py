@@ -77,7 +77,7 @@ def read_content(content_dir: Path) -> Content:
             content.problems.append(
                 Problem(
                     where,
-                    _slug_line(article),
+                    article.slug_line,
                     f"the slug '{article.slug}' is already used by {seen_slugs[article.slug]}; "
                     "every article needs its own slug (set `slug:` or rename the file)",
                 )
@@ -92,13 +92,6 @@ def read_content(content_dir: Path) -> Content:
     content.articles.sort(key=lambda a: (a.date, a.published, a.slug), reverse=True)
     content.problems.sort()
     return content
-
-
-def _slug_line(article: Article) -> int:
-    for number, line in enumerate(article.text.splitlines(), start=1):
-        if line.startswith("slug:"):
-            return number
-    return 1
 
 
 # --- text decoding ------------------------------------------------------------------------
@@ -247,6 +240,7 @@ class _ArticleFields:
             events=events,
             draft=draft is True,
             text=text,
+            slug_line=self.doc.line("slug") if "slug" in self.data else 0,
         )
 
     def text_field(self, key: str, required: bool = False) -> str | None:
