@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import SEED
+from conftest import SEED, SEED_DATES
 
 ARTICLE = Path("content/articles/2021/2021-12-31-nato-ready-for-meaningful-talks-with-russia.md")
 # Read off the seed text by hand: every registry entity it names (أوروبا only inside the
@@ -18,7 +18,6 @@ SEED_ENTITIES = {
     "soviet-union", "twitter", "ukraine", "united-states", "us-state-department", "vienna",
     "vladimir-putin",
 }  # fmt: skip
-SEED_DATES = ["2021-12-17", "2021-12-30", "2021-12-31", "2022-01-10", "2022-01-12", "2022-01-13"]
 
 
 def analyze(*args: str) -> dict:  # type: ignore[type-arg]

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import BuiltSite
+from conftest import SEED_DATES, BuiltSite
 
 from builder.analysis import ArticleAnalysis
 from builder.indexes import build_index
@@ -131,14 +131,7 @@ def test_seed_events_on_the_article_page(sample_site: BuiltSite) -> None:
     html = sample_site.content(SEED)
     section = html[html.index("الأحداث المؤرخة") :]
     dates = re.findall(r'<time datetime="(\d{4}-\d{2}-\d{2})"', section.split("أخبار ذات صلة")[0])
-    assert dates == [
-        "2021-12-17",
-        "2021-12-30",
-        "2021-12-31",
-        "2022-01-10",
-        "2022-01-12",
-        "2022-01-13",
-    ]
+    assert dates == SEED_DATES
 
 
 def test_entity_page_has_its_own_timeline(sample_site: BuiltSite) -> None:
