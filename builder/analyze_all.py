@@ -62,8 +62,8 @@ def registry_hash(entities: dict[str, Entity]) -> str:
 
 
 def article_key(article: Article, registry: str) -> str:
+    # The file's text holds its front matter (date, title, entities, events) too.
     digest = hashlib.sha256(registry.encode())
-    digest.update(article.published.encode() + b"\x1f" + article.title.encode() + b"\x1f")
     digest.update(article.text.encode())
     return digest.hexdigest()[:32]
 
@@ -100,7 +100,8 @@ def analyze_articles(
 
 
 def resolve_jobs(jobs: int) -> int:
-    """Worker processes for `jobs` (0 = one per core this process may run on)."""
+    """Worker processes for `jobs` (0 = one per core this process may run on); the one rule
+    for analysis and MkDocs workers."""
     if jobs > 0:
         return jobs
     try:

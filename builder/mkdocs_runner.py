@@ -36,6 +36,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
+from .analyze_all import resolve_jobs
 from .problems import BuildError
 
 # Below this many Markdown files forking costs more than it saves: plain MkDocs.
@@ -48,13 +49,6 @@ MAX_CHUNK = 64
 SETUP, POPULATE, TEMPLATES, PAGES, FINISH = range(5)
 
 
-def usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 def run_mkdocs(
     config: Any, jobs: int = 0, *, min_pages_for_parallel: int = MIN_PAGES_FOR_PARALLEL
 ) -> None:
@@ -65,7 +59,7 @@ def run_mkdocs(
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import MkDocsException
 
-    workers = usable_cores() if jobs <= 0 else jobs
+    workers = resolve_jobs(jobs)
     collector = _WarningCollector()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
