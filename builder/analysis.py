@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .dates import DateWarning, extract_dates
-from .matcher import EntityMatcher, Mention
+from .matcher import EntityMatcher, Mention, article_entities
 from .model import Article
 from .stemmer import search_terms
 
@@ -98,9 +97,10 @@ def _sentence_bounds(text: str, start: int, end: int, floor: int) -> tuple[int, 
     before = [m.end() for m in _SENTENCE_END.finditer(text, floor, start)]
     sentence_start = before[-1] if before else floor
     after = _SENTENCE_END.search(text, end)
-    sentence_end = (
-        after.start() + (1 if after and after.group()[0] != "\n" else 0) if after else len(text)
-    )
+    if after is None:
+        sentence_end = len(text)
+    else:  # keep the full stop, not the line break
+        sentence_end = after.start() + (0 if after.group().startswith("\n") else 1)
     while sentence_start < sentence_end and text[sentence_start].isspace():
         sentence_start += 1
     return sentence_start, sentence_end
@@ -113,19 +113,11 @@ def analyze_article(article: Article, matcher: EntityMatcher) -> ArticleAnalysis
     title_mentions = matcher.find(article.title)
     mentions, detected_events, warnings = analyze_text(article.text, article.date, matcher, region)
     detected = {m.entity_id for m in mentions} | {m.entity_id for m in title_mentions}
-    entities = final_entities(detected, article.entities, article.exclude_entities)
+    entities = article_entities(detected, article.entities, article.exclude_entities)
     allowed = set(entities)
     events = merge_events(
         [
-            Event(
-                e.date,
-                e.precision,
-                e.expression,
-                e.start,
-                e.end,
-                e.sentence,
-                tuple(i for i in e.entities if i in allowed),
-            )
+            replace(e, entities=tuple(i for i in e.entities if i in allowed))
             for e in detected_events
         ],
         [
@@ -148,14 +140,6 @@ def analyze_article(article: Article, matcher: EntityMatcher) -> ArticleAnalysis
         search_terms(article.body, unique=True),
     )
     return ArticleAnalysis(tuple(mentions), tuple(entities), tuple(events), tuple(warnings), search)
-
-
-def final_entities(
-    detected: Iterable[str], asserted: Iterable[str], excluded: Iterable[str]
-) -> list[str]:
-    """An article's entities: what the text says, plus what the editor asserts, minus what
-    the editor excludes."""
-    return sorted((set(detected) | set(asserted)) - set(excluded))
 
 
 def merge_events(detected: list[Event], editor: list[Event]) -> list[Event]:
