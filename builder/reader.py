@@ -98,8 +98,21 @@ def read_content(content_dir: Path) -> Content:
 
 
 def decode_file(path: Path, problems: list[Problem]) -> str | None:
-    """The file's text as UTF-8 with any BOM removed, or None (and a problem) if it is not."""
-    data = path.read_bytes()
+    """The file's text as UTF-8 with any BOM removed, or None (and a problem) if it is not
+    (or cannot be read at all)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        problems.append(Problem(display_path(path), 0, "there is no such file"))
+        return None
+    except IsADirectoryError:
+        problems.append(Problem(display_path(path), 0, "this is a folder, not a file"))
+        return None
+    except OSError as error:
+        problems.append(
+            Problem(display_path(path), 0, f"the file cannot be read ({error.strerror})")
+        )
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

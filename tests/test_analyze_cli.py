@@ -87,3 +87,17 @@ def test_suggestions_name_people_missing_from_the_registry(tmp_path: Path) -> No
     data = analyze(str(raw), "--date", "2022-01-05", "--registry", "content/entities.yml")
     assert any("لودريان" in s["text"] for s in data["suggestions"])
     assert not any("روسيا" in s["text"] for s in data["suggestions"])
+
+
+def test_a_missing_file_or_a_folder_is_a_clear_error() -> None:
+    for args in (
+        ["analyze", "no-such-file.txt"],
+        ["analyze", str(ARTICLE), "--registry", "no-such-registry.yml"],
+        ["import", "content", "--date", "2022-01-01"],
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "builder", *args], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 1, args
+        assert "Traceback" not in result.stderr
+        assert "no such file" in result.stderr or "a folder, not a file" in result.stderr
