@@ -87,13 +87,17 @@ def timed(report: BuildReport, name: str) -> Iterator[StageReport]:
 
 def load_mkdocs_config(options: BuildOptions) -> Any:
     from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
 
     options.docs.mkdir(parents=True, exist_ok=True)  # MkDocs refuses a missing docs_dir
-    return load_config(
-        config_file=str(options.config),
-        docs_dir=str(options.docs.resolve()),
-        site_dir=str(options.site.resolve()),
-    )
+    try:
+        return load_config(
+            config_file=str(options.config),
+            docs_dir=str(options.docs.resolve()),
+            site_dir=str(options.site.resolve()),
+        )
+    except ConfigurationError as error:
+        raise BuildError([f"{display_path(options.config)}: {error}"]) from None
 
 
 def generate(options: BuildOptions, site_url: str, site_name: str, description: str) -> BuildReport:

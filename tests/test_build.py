@@ -66,3 +66,15 @@ def test_deleted_article_leaves_the_docs_folder(tmp_path: Path) -> None:
     generate()
     assert not page.exists()
     assert not (tmp_path / "site/articles/2022/01/osce-vienna-meeting").exists()
+
+
+def test_a_missing_mkdocs_config_is_a_clear_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "builder", "build", "--config", str(tmp_path / "none.yml")]
+        + ["--work", str(tmp_path / "work"), "--site", str(tmp_path / "site")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "none.yml" in result.stderr
