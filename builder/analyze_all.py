@@ -4,9 +4,9 @@ An article's analysis depends only on its text, the registry and this code's ver
 is cached under a hash of those three: after editing one article of 10,000, only that one is
 analyzed again (the pattern of Pelican's cache.py, keyed by checksum).
 
-Cache misses are analyzed in worker processes when there are enough of them: analysis is
-pure Python (GIL-bound), so threads would not help, and a cold build of 10,000 articles is
-otherwise the builder's longest stage. Each worker builds the EntityMatcher once; results come
+Cache misses are analyzed in forked worker processes when there are enough of them: analysis
+is pure Python (GIL-bound), so threads would not help, and a cold build of 10,000 articles is
+otherwise the builder's longest stage. Workers share the parent's EntityMatcher; results come
 back in input order, so serial and parallel runs give the same analyses (and byte-identical
 pages).
 """
@@ -17,8 +17,7 @@ import hashlib
 import multiprocessing
 import os
 import pickle
-import sys
-from collections.abc import Iterable
+import sqlite3
 from pathlib import Path
 
 from .analysis import ArticleAnalysis, analyze_article
@@ -76,26 +75,26 @@ def analyze_articles(
 ) -> tuple[dict[str, ArticleAnalysis], int]:
     """Analyses by article slug, and how many articles had to be analyzed (cache misses)."""
     registry = registry_hash(entities)
-    results: dict[str, ArticleAnalysis] = {}
-    todo: list[tuple[Article, str]] = []
-    for article in articles:
-        key = article_key(article, registry)
-        cached = _load(cache_dir, key)
-        if cached is None:
-            todo.append((article, key))
+    keys = [article_key(article, registry) for article in articles]
+    with AnalysisCache(cache_dir) as cache:
+        cached = cache.load(keys)
+        todo = [(a, k) for a, k in zip(articles, keys, strict=True) if k not in cached]
+        workers = min(resolve_jobs(jobs), len(todo))
+        matcher = EntityMatcher(entities.values()) if todo else None
+        missing = [article for article, _ in todo]
+        if matcher is None:
+            fresh: list[ArticleAnalysis] = []
+        elif workers > 1 and len(todo) >= PARALLEL_MIN and _CAN_FORK:
+            fresh = _analyze_parallel(missing, matcher, workers)
         else:
-            results[article.slug] = cached
-    workers = min(resolve_jobs(jobs), len(todo))
-    if workers > 1 and len(todo) >= PARALLEL_MIN:
-        analyses = _analyze_parallel([a for a, _ in todo], list(entities.values()), workers)
-    elif todo:
-        matcher = EntityMatcher(entities.values())
-        analyses = (analyze_article(article, matcher) for article, _ in todo)
-    else:
-        analyses = iter(())
-    for (article, key), analysis in zip(todo, analyses, strict=True):
-        results[article.slug] = analysis
-        _store(cache_dir, key, analysis)
+            fresh = [analyze_article(article, matcher) for article in missing]
+        cache.store([(key, analysis) for (_, key), analysis in zip(todo, fresh, strict=True)])
+        cache.keep_only(keys)
+    fresh_by_key = {key: analysis for (_, key), analysis in zip(todo, fresh, strict=True)}
+    results = {
+        article.slug: cached[key] if key in cached else fresh_by_key[key]
+        for article, key in zip(articles, keys, strict=True)
+    }
     return results, len(todo)
 
 
@@ -112,49 +111,128 @@ def resolve_jobs(jobs: int) -> int:
 
 # --- worker processes ---------------------------------------------------------------------
 
-_worker_matcher: EntityMatcher | None = None
+# Workers are forked: they start in milliseconds and inherit the imported modules, the
+# articles and the parent's EntityMatcher (built once, shared copy-on-write) instead of
+# receiving them through pickles. Without fork (macOS, Windows) the analysis runs serially.
+_CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
+_shared: tuple[list[Article], EntityMatcher] | None = None
 
 
-def _init_worker(entities: list[Entity]) -> None:
-    global _worker_matcher
-    _worker_matcher = EntityMatcher(entities)
-
-
-def _analyze_in_worker(article: Article) -> ArticleAnalysis:
-    assert _worker_matcher is not None, "the pool initializer builds the matcher"
-    return analyze_article(article, _worker_matcher)
+def _analyze_range(bounds: tuple[int, int]) -> list[ArticleAnalysis]:
+    assert _shared is not None, "set by _analyze_parallel before the fork"
+    articles, matcher = _shared
+    return [analyze_article(articles[i], matcher) for i in range(*bounds)]
 
 
 def _analyze_parallel(
-    articles: list[Article], entities: list[Entity], workers: int
-) -> Iterable[ArticleAnalysis]:
-    # fork: workers start in milliseconds and inherit the imported modules and the entities
-    # (no pickling of the registry); elsewhere the platform's default (spawn) still works.
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    # Chunks amortize inter-process messages (an article is ~10 KB of text) while leaving
-    # enough chunks for both workers to stay busy until the end.
-    chunksize = max(1, min(64, len(articles) // (workers * 8)))
-    with context.Pool(workers, initializer=_init_worker, initargs=(entities,)) as pool:
-        # imap keeps input order; the list is built before the pool is torn down.
-        return list(pool.imap(_analyze_in_worker, articles, chunksize=chunksize))
-
-
-def _load(cache_dir: Path | None, key: str) -> ArticleAnalysis | None:
-    if cache_dir is None:
-        return None
+    articles: list[Article], matcher: EntityMatcher, workers: int
+) -> list[ArticleAnalysis]:
+    global _shared
+    # Ranges amortize inter-process messages while leaving enough of them for both workers
+    # to stay busy until the end; imap keeps input order (byte-identical to a serial run).
+    size = max(1, min(64, len(articles) // (workers * 8)))
+    ranges = [(start, min(start + size, len(articles))) for start in range(0, len(articles), size)]
+    _shared = (articles, matcher)
     try:
-        with open(cache_dir / key[:2] / f"{key}.pickle", "rb") as handle:
-            value = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-        return None  # a missing or unreadable entry is a miss, never an error
-    return value if isinstance(value, ArticleAnalysis) else None
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return [analysis for chunk in pool.imap(_analyze_range, ranges) for analysis in chunk]
+    finally:
+        _shared = None
 
 
-def _store(cache_dir: Path | None, key: str, analysis: ArticleAnalysis) -> None:
-    if cache_dir is None:
-        return
-    folder = cache_dir / key[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    temporary = folder / f".{key}.tmp"
-    temporary.write_bytes(pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL))
-    temporary.replace(folder / f"{key}.pickle")
+# --- the cache ----------------------------------------------------------------------------
+
+
+class AnalysisCache:
+    """Analyses by key in one SQLite file (work/cache/analysis.sqlite3).
+
+    One file and one transaction per build: 10,000 entries load or store in well under a
+    second, where a file per entry cost a few milliseconds each. Entries the current build
+    did not use are dropped at the end (old code versions, deleted articles), so the cache
+    stays the size of the archive. A missing, locked or damaged cache is treated as empty:
+    it only ever saves time, it never decides what the site contains."""
+
+    FILE = "analysis.sqlite3"
+
+    def __init__(self, cache_dir: Path | None):
+        self.path = None if cache_dir is None else cache_dir / self.FILE
+        self.db: sqlite3.Connection | None = None
+
+    def __enter__(self) -> AnalysisCache:
+        if self.path is None:
+            return self
+        for attempt in range(2):
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(self.path, timeout=30)
+                self.db.execute(
+                    "CREATE TABLE IF NOT EXISTS analyses (key TEXT PRIMARY KEY, value BLOB)"
+                )
+                return self
+            except (OSError, sqlite3.OperationalError):  # unwritable, locked: go without
+                self._discard()
+                break
+            except sqlite3.DatabaseError:  # not a database (damaged): start a new one
+                self._discard()
+                if attempt == 0:
+                    self.path.unlink(missing_ok=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    def load(self, keys: list[str]) -> dict[str, ArticleAnalysis]:
+        found: dict[str, ArticleAnalysis] = {}
+        if self.db is None:
+            return found
+        try:
+            for start in range(0, len(keys), 500):  # under SQLite's limit of bound variables
+                batch = keys[start : start + 500]
+                marks = ",".join("?" * len(batch))
+                query = f"SELECT key, value FROM analyses WHERE key IN ({marks})"
+                for key, value in self.db.execute(query, batch):
+                    analysis = _unpickle(value)
+                    if analysis is not None:
+                        found[key] = analysis
+        except sqlite3.Error:
+            self._discard()
+            return {}
+        return found
+
+    def store(self, entries: list[tuple[str, ArticleAnalysis]]) -> None:
+        if self.db is None or not entries:
+            return
+        rows = [(k, pickle.dumps(a, protocol=pickle.HIGHEST_PROTOCOL)) for k, a in entries]
+        try:
+            with self.db:
+                self.db.executemany("INSERT OR REPLACE INTO analyses VALUES (?, ?)", rows)
+        except sqlite3.Error:
+            self._discard()
+
+    def keep_only(self, keys: list[str]) -> None:
+        if self.db is None:
+            return
+        try:
+            with self.db:
+                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+                self.db.execute("DELETE FROM used")
+                self.db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in keys))
+                self.db.execute("DELETE FROM analyses WHERE key NOT IN (SELECT key FROM used)")
+        except sqlite3.Error:
+            self._discard()
+
+    def _discard(self) -> None:
+        """Stop using a cache that cannot be read or written; the build goes on without."""
+        if self.db is not None:
+            self.db.close()
+        self.db = None
+
+
+def _unpickle(value: bytes) -> ArticleAnalysis | None:
+    try:
+        analysis = pickle.loads(value)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None  # written by other code: a miss, never an error
+    return analysis if isinstance(analysis, ArticleAnalysis) else None

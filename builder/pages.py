@@ -12,7 +12,7 @@ from itertools import groupby
 from .dates_display import format_iso_ar, time_html
 from .indexes import DatedEvent, SiteIndex
 from .model import ENTITY_TYPES, Article, Entity
-from .render import Renderer
+from .render import Renderer, link_folder
 from .stemmer import pagefind_value, search_terms
 
 HOME_LATEST = 30
@@ -63,8 +63,10 @@ class PageWriter:
             entities=index.entities,
             search_terms=search_terms,  # the hidden search field (builder/stemmer.py)
             entity_terms=self.entity_terms,
+            item=self.item,
         )
         self._entity_terms: dict[str, str] = {}
+        self._items: dict[tuple[str, bool, str, int], str] = {}
         self.renderer.env.filters["pf_value"] = pagefind_value
 
     def entity_terms(self, entity: Entity) -> str:
@@ -73,6 +75,21 @@ class PageWriter:
             names = " ".join(entity.surface_forms)
             self._entity_terms[entity.id] = f"{search_terms(names)} {entity.name_en}".strip()
         return self._entity_terms[entity.id]
+
+    def item(self, template: str, page: str, value: Article | DatedEvent) -> str:
+        """One list item (article_item.md.j2, event_item.md.j2) for `page`, without its
+        final newline. An item's HTML depends only on the value and on the folder of the
+        page that lists it (render.relative_link), and the same article or event is
+        listed by many pages of one folder (every entity and tag page, every timeline
+        year): each is rendered once per folder, not once per listing."""
+        # The home page links from the root itself, every other page from its folder.
+        key = (template, page == "index.md", link_folder(page), id(value))
+        text = self._items.get(key)
+        if text is None:
+            item = {"article": value} if isinstance(value, Article) else {"dated": value}
+            text = self.renderer.render(template, page, **item).removesuffix("\n")
+            self._items[key] = text
+        return text
 
     def tag_page(self, tag: str) -> str:
         return f"tags/{self.index.tag_slugs[tag]}.md"

@@ -32,6 +32,8 @@ class ContentError(Exception):
 
 def display_path(path: Path) -> str:
     """The path as an editor would type it: relative to the working directory when possible."""
+    if not path.is_absolute():  # already relative to it (resolving costs syscalls per file)
+        return str(path)
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:

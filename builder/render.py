@@ -79,10 +79,31 @@ def served_url(source: str) -> str:
 def relative_link(page: str, target: str) -> str:
     """Relative URL from the page built from source `page` to the source file `target`.
 
+    A page's URL is a folder ('entities/nato/'); links are written from the folder that
+    holds it ('../iran/', '../nato/' for itself too, '../../articles/…/'), so every page
+    of one folder links to a target in the same words: list items rendered once serve
+    them all (PageWriter.item)."""
+    url = served_url(page)
+    if not url:  # the home page
+        return _relative_link("", target)
+    tail = _relative_link(link_folder(page), target)
+    return "../" if tail == "./" else f"../{tail}"
+
+
+def link_folder(page: str) -> str:
+    """The folder of the page's URL folder: 'entities' for entities/nato.md, '' for
+    index.md and for the top-level pages (tags/index.md → '')."""
+    return served_url(page).rstrip("/").rpartition("/")[0]
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _relative_link(folder: str, target: str) -> str:
+    """From the site folder `folder` ('' for the root) to `target`.
+
     Both are clean relative paths (no '..'), so this compares path components instead of
-    calling posixpath.relpath, which resolves against the working directory: this runs
-    some hundred thousand times per build."""
-    here = served_url(page).split("/")[:-1]  # a page URL is a folder: every part is one
+    calling posixpath.relpath, which resolves against the working directory; cached, as
+    pages of one folder link to the same targets."""
+    here = folder.split("/") if folder else []
     there = served_url(target).split("/")
     common = 0
     while common < len(here) and common < len(there) - 1 and here[common] == there[common]:

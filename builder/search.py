@@ -27,6 +27,10 @@ from typing import Any
 from .stemmer import query_tables
 
 BUNDLE = "pagefind"  # folder of the search bundle inside the site
+# The folders of the pages that carry data-pagefind-body (builder/templates: article, entity
+# and tag pages). Pagefind parses only these: every other page (digests, archives,
+# timelines: half the site) it would read in full to find nothing to index.
+INDEXED_GLOB = "{articles,entities,tags}/**/*.html"
 TABLES = Path("assets/javascripts/search/tables.js")
 SHIM = "assets/javascripts/search/pagefind.js"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -77,6 +81,8 @@ def index_site(site: Path) -> tuple[int, int]:
         str(site),
         "--output-subdir",
         BUNDLE,
+        "--glob",
+        INDEXED_GLOB,
         "--force-language",
         "ar",
         "--quiet",

@@ -6,12 +6,14 @@ bench/corpus.py, so it stays fast."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
 from bench.corpus import generate as generate_corpus
+from builder.analyze_all import AnalysisCache
 from builder.build import BuildOptions, BuildReport, generate
 from builder.pages import article_page
 from builder.reader import read_content
@@ -93,3 +95,30 @@ def test_registry_change_reanalyzes_every_article(corpus: BuildOptions) -> None:
         encoding="utf-8",
     )
     assert _generate(corpus).analyzed == ARTICLES
+
+
+def _cached_keys(options: BuildOptions) -> set[str]:
+    with sqlite3.connect(options.work / "cache" / AnalysisCache.FILE) as db:
+        return {key for (key,) in db.execute("SELECT key FROM analyses")}
+
+
+def test_cache_keeps_only_what_the_build_used(corpus: BuildOptions) -> None:
+    _generate(corpus)
+    assert len(_cached_keys(corpus)) == ARTICLES
+    removed = read_content(corpus.content).articles[0]
+    removed.path.unlink()
+    _edit_body(read_content(corpus.content).articles[0].path)
+    report = _generate(corpus)
+    assert (report.articles, report.analyzed) == (ARTICLES - 1, 1)
+    # The deleted article's entry and the edited article's old one are gone.
+    assert len(_cached_keys(corpus)) == ARTICLES - 1
+
+
+def test_damaged_cache_is_a_miss_not_an_error(corpus: BuildOptions) -> None:
+    first = _generate(corpus)
+    docs = {p: p.read_bytes() for p in corpus.docs.rglob("*") if p.is_file()}
+    (corpus.work / "cache" / AnalysisCache.FILE).write_bytes(b"not a database" * 100)
+    again = _generate(corpus)
+    assert again.analyzed == ARTICLES == first.analyzed
+    assert {p: p.read_bytes() for p in corpus.docs.rglob("*") if p.is_file()} == docs
+    assert _generate(corpus).analyzed == 0, "the damaged file was replaced by a working cache"

@@ -3,7 +3,6 @@ with jobs=1 and jobs=2 yields byte-identical Markdown (ISSUE 6)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,8 @@ from bench.corpus import generate as generate_corpus
 from builder import analyze_all
 from builder.analysis import ArticleAnalysis
 from builder.build import BuildOptions, generate
-from builder.model import Article, Entity
+from builder.matcher import EntityMatcher
+from builder.model import Article
 from builder.reader import read_content
 
 ARTICLES = 80  # above analyze_all.PARALLEL_MIN, so jobs=2 really uses workers
@@ -30,11 +30,9 @@ def test_serial_and_parallel_generate_identical_markdown(
     calls: list[int] = []
     real = analyze_all._analyze_parallel
 
-    def spy(
-        articles: list[Article], entities: list[Entity], workers: int
-    ) -> Iterable[ArticleAnalysis]:
+    def spy(articles: list[Article], matcher: EntityMatcher, workers: int) -> list[ArticleAnalysis]:
         calls.append(workers)
-        return real(articles, entities, workers)
+        return real(articles, matcher, workers)
 
     monkeypatch.setattr(analyze_all, "_analyze_parallel", spy)
     docs = {}
