@@ -58,6 +58,7 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
         site=work / "site",
         work=work / "work",
         config=REPO / "mkdocs.yml",
+        keep_index=True,
     )
     return BuiltSite(options, build(options))
 
@@ -84,5 +85,6 @@ def search_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
         work=work / "work",
         config=REPO / "mkdocs.yml",
         jobs=1,
+        keep_index=True,
     )
     return BuiltSite(options, build(options))

@@ -143,3 +143,11 @@ def test_every_internal_link_resolves(sample_site: BuiltSite) -> None:
             if not target.is_file():
                 broken.append(f"{path.relative_to(sample_site.root)}: {href}")
     assert broken == []
+
+
+def test_generated_regions_leave_no_marker(sample_site: BuiltSite) -> None:
+    """mkdocs.yml loads builder.markdown_raw: the <!--raw--> markers of the generated
+    Markdown are consumed, never published (they would if the extension were dropped)."""
+    pages = list(sample_site.root.rglob("*.html"))
+    assert len(pages) > 20
+    assert not [p for p in pages if "<!--raw-->" in p.read_text(encoding="utf-8")]
