@@ -14,13 +14,13 @@ pages).
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import pickle
 import sqlite3
 from pathlib import Path
 
 from .analysis import ArticleAnalysis, analyze_article
+from .forked import CAN_FORK, forked_map
 from .matcher import EntityMatcher
 from .model import Article, Entity
 
@@ -84,7 +84,7 @@ def analyze_articles(
         missing = [article for article, _ in todo]
         if matcher is None:
             fresh: list[ArticleAnalysis] = []
-        elif workers > 1 and len(todo) >= PARALLEL_MIN and _CAN_FORK:
+        elif workers > 1 and len(todo) >= PARALLEL_MIN and CAN_FORK:
             fresh = _analyze_parallel(missing, matcher, workers)
         else:
             fresh = [analyze_article(article, matcher) for article in missing]
@@ -111,33 +111,13 @@ def resolve_jobs(jobs: int) -> int:
 
 # --- worker processes ---------------------------------------------------------------------
 
-# Workers are forked: they start in milliseconds and inherit the imported modules, the
-# articles and the parent's EntityMatcher (built once, shared copy-on-write) instead of
-# receiving them through pickles. Without fork (macOS, Windows) the analysis runs serially.
-_CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
-_shared: tuple[list[Article], EntityMatcher] | None = None
-
-
-def _analyze_range(bounds: tuple[int, int]) -> list[ArticleAnalysis]:
-    assert _shared is not None, "set by _analyze_parallel before the fork"
-    articles, matcher = _shared
-    return [analyze_article(articles[i], matcher) for i in range(*bounds)]
-
 
 def _analyze_parallel(
     articles: list[Article], matcher: EntityMatcher, workers: int
 ) -> list[ArticleAnalysis]:
-    global _shared
-    # Ranges amortize inter-process messages while leaving enough of them for both workers
-    # to stay busy until the end; imap keeps input order (byte-identical to a serial run).
-    size = max(1, min(64, len(articles) // (workers * 8)))
-    ranges = [(start, min(start + size, len(articles))) for start in range(0, len(articles), size)]
-    _shared = (articles, matcher)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return [analysis for chunk in pool.imap(_analyze_range, ranges) for analysis in chunk]
-    finally:
-        _shared = None
+    # Forked workers share the parent's matcher (built once) and articles; imap keeps input
+    # order, so the output is byte-identical to a serial run.
+    return forked_map(lambda i: analyze_article(articles[i], matcher), len(articles), workers)
 
 
 # --- the cache ----------------------------------------------------------------------------

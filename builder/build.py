@@ -13,10 +13,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .analyze_all import analyze_articles
+from .analyze_all import analyze_articles, resolve_jobs
 from .feeds import EMPTY_SITEMAP, FEED_SITEMAPS, SITE_FEED, FeedWriter, entity_feed
 from .indexes import SiteIndex, build_index
 from .mkdocs_runner import run_mkdocs
@@ -26,7 +27,7 @@ from .problems import BuildError, ContentError, Problem, display_path
 from .reader import read_content
 from .search import TABLES as QUERY_TABLES
 from .search import index_site, query_tables_js
-from .writer import OutputTree
+from .writer import FileJob, OutputTree
 
 ASSETS = Path(__file__).parent / "assets"
 DEFAULT_CONFIG = Path("mkdocs.yml")
@@ -130,9 +131,9 @@ def generate(options: BuildOptions, site_url: str, site_name: str, description: 
     report.index = index
     tree = OutputTree(options.docs)
     pages = PageWriter(index, site_name, description)
+    workers = resolve_jobs(options.jobs)
     with timed(report, "write") as stage:
-        for relative, text in pages.pages():
-            tree.write(relative, text)
+        tree.write_all(pages.jobs(), workers)
         report.pages = tree.files
         for asset in sorted(ASSETS.rglob("*")):
             if asset.is_file():
@@ -141,31 +142,26 @@ def generate(options: BuildOptions, site_url: str, site_name: str, description: 
         stage.files, stage.bytes = tree.written, tree.bytes_written
     with timed(report, "feeds") as stage:
         before_files, before_bytes = tree.written, tree.bytes_written
-        write_feeds(tree, index, site_url, site_name)
+        tree.write_all(feed_jobs(index, site_url, site_name), workers)
         stage.files = tree.written - before_files
         stage.bytes = tree.bytes_written - before_bytes
     tree.remove_stale()
     return report
 
 
-def write_feeds(
-    tree: OutputTree,
-    index: SiteIndex,
-    site_url: str,
-    site_name: str,
-) -> None:
+def feed_jobs(index: SiteIndex, site_url: str, site_name: str) -> list[FileJob]:
+    """The site's feeds and one pair per entity with a page, as OutputTree jobs."""
     feeds = FeedWriter(site_url, site_name)
-    for relative, text in feeds.feeds(SITE_FEED, site_name, "", index.articles):
-        tree.write(relative, text)
+    jobs: list[FileJob] = [
+        partial(feeds.files, SITE_FEED, site_name, "", index.articles),
+        lambda: [(sitemap, EMPTY_SITEMAP) for sitemap in FEED_SITEMAPS],
+    ]
     for entity_id, articles in index.by_entity.items():  # entities with a page
-        entity = index.entities[entity_id]
-        title = f"{entity.name} — {site_name}"
-        for relative, text in feeds.feeds(
-            entity_feed(entity_id), title, f"entities/{entity_id}/", articles
-        ):
-            tree.write(relative, text)
-    for sitemap in FEED_SITEMAPS:
-        tree.write(sitemap, EMPTY_SITEMAP)
+        title = f"{index.entities[entity_id].name} — {site_name}"
+        jobs.append(
+            partial(feeds.files, entity_feed(entity_id), title, f"entities/{entity_id}/", articles)
+        )
+    return jobs
 
 
 def build(options: BuildOptions) -> BuildReport:

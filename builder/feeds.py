@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from xml.sax.saxutils import escape, quoteattr
 
 from .model import Article
@@ -48,13 +47,15 @@ class FeedWriter:
         self.base = site_url.rstrip("/") + "/"
         self.site_name = site_name
 
-    def feeds(
+    def files(
         self, name: str, title: str, page_url: str, articles: list[Article]
-    ) -> Iterator[tuple[str, str]]:
+    ) -> list[tuple[str, str]]:
         """(file, text) for the Atom (`name`.xml) and JSON (`name`.json) feeds of `articles`."""
         entries = articles[:FEED_ENTRIES]
-        yield f"{name}.xml", self.atom(f"{name}.xml", title, page_url, entries)
-        yield f"{name}.json", self.json_feed(f"{name}.json", title, page_url, entries)
+        return [
+            (f"{name}.xml", self.atom(f"{name}.xml", title, page_url, entries)),
+            (f"{name}.json", self.json_feed(f"{name}.json", title, page_url, entries)),
+        ]
 
     def url(self, relative: str) -> str:
         return self.base + relative

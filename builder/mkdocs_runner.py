@@ -153,6 +153,7 @@ def _parallel_build(config: Any, workers: int, collector: _WarningCollector) -> 
 
         files = get_files(config)
         env = config.theme.get_env()
+        env.globals["moujaz_fragment"] = SharedFragments()
         files.add_files_from_theme(env, config)
         files = config.plugins.on_files(files, config=config)
         set_exclusions(files, config)
@@ -214,6 +215,28 @@ def _parallel_build(config: Any, workers: int, collector: _WarningCollector) -> 
             log.error(str(e))
             raise Abort("Aborted with a BuildError!") from None
         raise
+
+
+class SharedFragments:
+    """`moujaz_fragment` in builder/theme/main.html: the parts of Material's page that do
+    not depend on the page — tabs, navigation sidebar, footer, config — for pages outside
+    the nav, rendered once per URL folder (their links are relative: pages of one folder
+    share them) and reused. Nav pages (their tab is active), pages that hide parts of the
+    layout and pages without a URL (404.html) are always rendered in full. Material's
+    page template is about half of MkDocs' time; these parts are a third of it. The site is
+    byte-identical to a plain `mkdocs build` (tests/test_mkdocs_runner.py)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[str, str], Any] = {}  # Jinja's Markup
+
+    def __call__(self, name: str, page: Any, nav: Any, render: Any) -> Any:
+        url = getattr(page, "url", None)
+        if url is None or not nav or page.meta.get("hide") or page in nav.pages:
+            return render()
+        key = (name, url.rstrip("/").rpartition("/")[0])
+        if key not in self.cache:
+            self.cache[key] = render()
+        return self.cache[key]
 
 
 def _counts(collector: _WarningCollector) -> list[tuple[str, int]]:

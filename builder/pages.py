@@ -7,6 +7,7 @@ Source paths are relative to the generated docs folder; with MkDocs' directory U
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import groupby
 
 from .dates_display import format_iso_ar, time_html
@@ -40,6 +41,20 @@ def month_page(year: int, month: int) -> str:
 
 def digest_page(day: str) -> str:
     return f"digest/{day}.md"
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """One page: which template renders it, with what. Calling it renders the page as a
+    (source path, Markdown) pair; an OutputTree job (a list of one file)."""
+
+    renderer: Renderer
+    template: str
+    page: str
+    context: dict[str, object]
+
+    def __call__(self) -> list[tuple[str, str]]:
+        return [(self.page, self.renderer.render(self.template, self.page, **self.context))]
 
 
 class PageWriter:
@@ -94,20 +109,29 @@ class PageWriter:
     def tag_page(self, tag: str) -> str:
         return f"tags/{self.index.tag_slugs[tag]}.md"
 
-    def render(self, template: str, page: str, **context: object) -> tuple[str, str]:
-        return page, self.renderer.render(template, page, **context)
+    def render(self, template: str, page: str, **context: object) -> PageJob:
+        """A page to render: its data is gathered now, its template runs when called."""
+        return PageJob(self.renderer, template, page, context)
+
+    def jobs(self) -> list[PageJob]:
+        """Every page of the site, in a fixed order, not yet rendered: the write stage
+        renders them in worker processes (OutputTree.write_all)."""
+        return [
+            self.home(),
+            *(self.article(article) for article in self.index.articles),
+            *self.entity_pages(),
+            *self.tag_pages(),
+            *self.timeline(),
+            *self.archive_pages(),
+            *self.digest_pages(),
+        ]
 
     def pages(self) -> Iterator[tuple[str, str]]:
-        yield self.home()
-        for article in self.index.articles:
-            yield self.article(article)
-        yield from self.entity_pages()
-        yield from self.tag_pages()
-        yield from self.timeline()
-        yield from self.archive_pages()
-        yield from self.digest_pages()
+        """(source path, Markdown) of every page, rendered one after the other."""
+        for job in self.jobs():
+            yield from job()
 
-    def home(self) -> tuple[str, str]:
+    def home(self) -> PageJob:
         index = self.index
         latest = index.articles[:HOME_LATEST]
         counts = sorted(
@@ -125,7 +149,7 @@ class PageWriter:
             more_link="archive/index.md" if len(index.articles) > HOME_LATEST else "",
         )
 
-    def article(self, article: Article) -> tuple[str, str]:
+    def article(self, article: Article) -> PageJob:
         analysis = self.index.analyses[article.slug]
         return self.render(
             "article.md.j2",
@@ -137,7 +161,7 @@ class PageWriter:
             related=self.index.related.get(article.slug, []),
         )
 
-    def entity_pages(self) -> Iterator[tuple[str, str]]:
+    def entity_pages(self) -> Iterator[PageJob]:
         index = self.index
         # Only entities the news names get a page (and feeds): a registry of thousands of
         # names would otherwise publish thousands of empty pages.
@@ -165,7 +189,7 @@ class PageWriter:
                 timeline=_by_month(index.events_by_entity.get(entity.id, [])[-ENTITY_EVENTS:]),
             )
 
-    def tag_pages(self) -> Iterator[tuple[str, str]]:
+    def tag_pages(self) -> Iterator[PageJob]:
         index = self.index
         tags = sorted(index.tag_slugs, key=lambda t: (-len(index.by_tag[t]), t))
         yield self.render("tags.md.j2", "tags/index.md", tags=tags, by_tag=index.by_tag)
@@ -179,7 +203,7 @@ class PageWriter:
                 total=len(articles),
             )
 
-    def timeline(self) -> Iterator[tuple[str, str]]:
+    def timeline(self) -> Iterator[PageJob]:
         """The timeline: what is coming on its first page, then one page per year, so that
         no page grows with the whole archive."""
         upcoming, _past = self.index.split_events()
@@ -200,7 +224,7 @@ class PageWriter:
                 months=_by_month(list(reversed(events))),
             )
 
-    def archive_pages(self) -> Iterator[tuple[str, str]]:
+    def archive_pages(self) -> Iterator[PageJob]:
         by_month = self.index.by_month
         years: dict[int, list[tuple[int, int]]] = {}
         for year, month in sorted(by_month, reverse=True):
@@ -220,7 +244,7 @@ class PageWriter:
                     days=[(d, list(a)) for d, a in groupby(articles, key=lambda a: a.date)],
                 )
 
-    def digest_pages(self) -> Iterator[tuple[str, str]]:
+    def digest_pages(self) -> Iterator[PageJob]:
         index = self.index
         # One page per day with news; events of days without news are on the timeline.
         days = sorted(index.by_day, reverse=True)

@@ -8,8 +8,16 @@ removed, so a deleted article disappears from the site.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .forked import CAN_FORK, forked_map
+
+# A unit of work for write_all: returns the files it produces as (relative path, content).
+FileJob = Callable[[], Iterable[tuple[str, str | bytes]]]
+# Below this many jobs (an incremental rebuild of a small site) forking costs more than it saves.
+PARALLEL_MIN = 200
 
 
 @dataclass
@@ -25,22 +33,47 @@ class OutputTree:
     def write(self, relative: str, content: str | bytes) -> Path:
         """Write `content` at `relative` unless the file already holds exactly that."""
         path = self.root / relative
-        if path in self._paths:
-            raise ValueError(f"two pages would be written to the same file: {relative}")
-        self._paths.add(path)
+        self._record(path, *self._put(path, content))
+        return path
+
+    def write_all(self, jobs: Sequence[FileJob], workers: int = 1) -> None:
+        """Run every job (a function returning (relative, content) pairs) and write what it
+        returns; in `workers` forked processes when there are enough jobs. The files and
+        counts are the same as writing them one by one."""
+        if workers > 1 and len(jobs) >= PARALLEL_MIN and CAN_FORK:
+            done = forked_map(lambda i: self._run(jobs[i]), len(jobs), workers)
+        else:
+            done = [self._run(job) for job in jobs]
+        for results in done:
+            for path, written, size in results:
+                self._record(path, written, size)
+
+    def _run(self, job: FileJob) -> list[tuple[Path, bool, int]]:
+        return [(self.root / r, *self._put(self.root / r, content)) for r, content in job()]
+
+    def _put(self, path: Path, content: str | bytes) -> tuple[bool, int]:
+        """Write the file if it differs; (whether it was written, its size)."""
         data = content.encode("utf-8") if isinstance(content, str) else content
         try:
             if path.stat().st_size == len(data) and path.read_bytes() == data:
-                self.unchanged += 1
-                return path
+                return False, len(data)
         except FileNotFoundError:
             path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.tmp")
         temporary.write_bytes(data)
         os.replace(temporary, path)  # atomic: a watcher never sees half a page
-        self.written += 1
-        self.bytes_written += len(data)
-        return path
+        return True, len(data)
+
+    def _record(self, path: Path, written: bool, size: int) -> None:
+        if path in self._paths:
+            relative = path.relative_to(self.root).as_posix()
+            raise ValueError(f"two pages would be written to the same file: {relative}")
+        self._paths.add(path)
+        if written:
+            self.written += 1
+            self.bytes_written += size
+        else:
+            self.unchanged += 1
 
     @property
     def files(self) -> int:

@@ -72,7 +72,7 @@ def test_a_title_with_markup_characters_survives(tmp_path) -> None:  # type: ign
         summary="ملخص & <تجربة>",
     )
     writer = FeedWriter("https://example.org/news/", "موجز")
-    files = dict(writer.feeds("feed", "موجز", "", [article]))
+    files = dict(writer.files("feed", "موجز", "", [article]))
     atom = feedparser.parse(files["feed.xml"])
     assert not atom.bozo
     assert atom.entries[0].title == article.title

@@ -4,6 +4,7 @@ strict mode still stops on the warnings the workers meet (a broken link in a pag
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +120,33 @@ def test_parallel_strict_build_stops_on_a_broken_link_in_a_page(
     assert parallel.value.messages[-1] == "MkDocs stopped: Aborted with 3 warnings in strict mode!"
     # The same messages, in the same order, as MkDocs' own serial build.
     assert parallel.value.messages == serial.value.messages
+
+
+def test_shared_fragments_are_rendered_once_per_folder_outside_the_nav() -> None:
+    class Page:
+        def __init__(self, url: str, hide: bool = False) -> None:
+            self.url, self.meta = url, {"hide": ["toc"]} if hide else {}
+
+    class Nav:
+        def __init__(self, pages: list[Page]) -> None:
+            self.pages = pages
+
+        def __bool__(self) -> bool:
+            return True
+
+    home = Page("")
+    nav = Nav([home])
+    renders: list[str] = []
+
+    def render(text: str) -> Callable[[], str]:
+        return lambda: renders.append(text) or text
+
+    shared = mkdocs_runner.SharedFragments()
+    assert shared("tabs", Page("entities/nato/"), nav, render("a")) == "a"
+    assert shared("tabs", Page("entities/iran/"), nav, render("b")) == "a"  # same folder
+    assert shared("tabs", Page("tags/x/"), nav, render("c")) == "c"  # another folder
+    assert shared("footer", Page("entities/iran/"), nav, render("d")) == "d"  # another part
+    assert shared("tabs", home, nav, render("e")) == "e"  # in the nav: its tab is active
+    assert shared("tabs", Page("entities/x/", hide=True), nav, render("f")) == "f"
+    assert shared("tabs", None, nav, render("g")) == "g"  # 404.html
+    assert renders == ["a", "c", "d", "e", "f", "g"]

@@ -3,12 +3,14 @@ with jobs=1 and jobs=2 yields byte-identical Markdown (ISSUE 6)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bench.corpus import generate as generate_corpus
-from builder import analyze_all
+from builder import analyze_all, writer
 from builder.analysis import ArticleAnalysis
 from builder.build import BuildOptions, generate
 from builder.matcher import EntityMatcher
@@ -35,6 +37,14 @@ def test_serial_and_parallel_generate_identical_markdown(
         return real(articles, matcher, workers)
 
     monkeypatch.setattr(analyze_all, "_analyze_parallel", spy)
+    written_in_workers: list[int] = []
+    real_map = writer.forked_map
+
+    def map_spy(task: Callable[[int], Any], count: int, workers: int) -> list[Any]:
+        written_in_workers.append(count)
+        return real_map(task, count, workers)
+
+    monkeypatch.setattr(writer, "forked_map", map_spy)
     docs = {}
     for jobs in (1, 2):
         options = BuildOptions(
@@ -49,6 +59,8 @@ def test_serial_and_parallel_generate_identical_markdown(
         assert report.analyzed == ARTICLES
         docs[jobs] = _files(options.docs)
     assert calls == [2], "jobs=2 analyzed in two worker processes, jobs=1 did not"
+    # Pages (and feeds, when there are enough of them) were rendered in workers too.
+    assert written_in_workers and written_in_workers[0] >= writer.PARALLEL_MIN
     assert docs[1].keys() == docs[2].keys()
     different = [name for name in docs[1] if docs[1][name] != docs[2][name]]
     assert not different, f"serial and parallel output differ: {different[:5]}"
