@@ -14,13 +14,12 @@ pages).
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import sqlite3
 from pathlib import Path
 
 from .analysis import ArticleAnalysis, analyze_article
-from .forked import CAN_FORK, forked_map
+from .forked import CAN_FORK, forked_map, resolve_jobs
 from .matcher import EntityMatcher
 from .model import Article, Entity
 
@@ -96,17 +95,6 @@ def analyze_articles(
         for article, key in zip(articles, keys, strict=True)
     }
     return results, len(todo)
-
-
-def resolve_jobs(jobs: int) -> int:
-    """Worker processes for `jobs` (0 = one per core this process may run on); the one rule
-    for analysis and MkDocs workers."""
-    if jobs > 0:
-        return jobs
-    try:
-        return len(os.sched_getaffinity(0))  # respects taskset/cgroup cpusets, unlike cpu_count
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 # --- worker processes ---------------------------------------------------------------------

@@ -17,8 +17,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .analyze_all import analyze_articles, resolve_jobs
+from .analyze_all import analyze_articles
 from .feeds import EMPTY_SITEMAP, FEED_SITEMAPS, SITE_FEED, FeedWriter, entity_feed
+from .forked import resolve_jobs
 from .indexes import SiteIndex, build_index
 from .mkdocs_runner import run_mkdocs
 from .model import Article
@@ -109,6 +110,7 @@ def load_mkdocs_config(options: BuildOptions) -> Any:
 def generate(options: BuildOptions, site_url: str, site_name: str, description: str) -> BuildReport:
     """Read, analyze and write the Markdown docs folder. Raises ContentError on bad input."""
     report = BuildReport()
+    workers = resolve_jobs(options.jobs)
     with timed(report, "read") as stage:
         content = read_content(options.content)
         stage.files = len(content.articles)
@@ -131,7 +133,6 @@ def generate(options: BuildOptions, site_url: str, site_name: str, description: 
     report.index = index
     tree = OutputTree(options.docs)
     pages = PageWriter(index, site_name, description)
-    workers = resolve_jobs(options.jobs)
     with timed(report, "write") as stage:
         tree.write_all(pages.jobs(), workers)
         report.pages = tree.files

@@ -36,7 +36,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from .analyze_all import resolve_jobs
+from .forked import frozen_heap, resolve_jobs
 from .problems import BuildError
 
 # Below this many Markdown files forking costs more than it saves: plain MkDocs.
@@ -259,7 +259,10 @@ def _render_pages(
     _STATE = state
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(min(workers, len(chunks)), initializer=_worker_init) as pool:
+        with (
+            frozen_heap(),
+            context.Pool(min(workers, len(chunks)), initializer=_worker_init) as pool,
+        ):
             for chunk in pool.imap_unordered(_render_chunk, chunks):
                 collector.records.extend(chunk.records)
                 anchors.extend(chunk.anchors)

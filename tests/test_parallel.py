@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bench.corpus import generate as generate_corpus
-from builder import analyze_all, writer
+from builder import analyze_all, forked, writer
 from builder.analysis import ArticleAnalysis
 from builder.build import BuildOptions, generate
 from builder.matcher import EntityMatcher
@@ -81,5 +81,5 @@ def test_small_batches_stay_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 
 def test_resolve_jobs() -> None:
-    assert analyze_all.resolve_jobs(3) == 3
-    assert analyze_all.resolve_jobs(0) >= 1
+    assert forked.resolve_jobs(3) == 3
+    assert forked.resolve_jobs(0) >= 1
