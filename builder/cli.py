@@ -302,9 +302,14 @@ def _serve(args: argparse.Namespace) -> int:
     config = load_mkdocs_config(options)
     site_url = "http://" + args.address + "/"
 
-    def regenerate() -> None:
+    def regenerate(jobs: int = 1) -> None:
         try:
-            generate(options, site_url, config["site_name"], config.get("site_description") or "")
+            generate(
+                replace(options, jobs=jobs),
+                site_url,
+                config["site_name"],
+                config.get("site_description") or "",
+            )
         except ContentError as error:
             _print_problems(error.problems)
 
@@ -321,7 +326,11 @@ def _serve(args: argparse.Namespace) -> int:
                 seen = current
                 regenerate()
 
-    regenerate()
+    # The first generation, before any thread starts, may fork workers (jobs=0: every core).
+    # Later ones run in the watcher thread beside MkDocs' server threads, where a forked
+    # worker could inherit a lock another thread holds: they stay in this process (jobs=1),
+    # and only the files an edit changed are rewritten anyway.
+    regenerate(jobs=0)
     threading.Thread(target=watch, daemon=True).start()
     serve(
         config_file=str(args.config),

@@ -20,6 +20,10 @@ mode — and hands the one step that costs, reading + rendering the Markdown pag
 - the anchors each page has and links to come back too, and the parent validates anchor
   links after all pages, as MkDocs does.
 
+Workers also give the theme `moujaz_fragment` (SharedFragments below): the parts of Material's
+page that are the same on every page of one folder outside the nav are rendered once per
+folder (builder/theme/main.html), the same bytes as rendering them each time.
+
 `jobs=1`, a small site or any configured MkDocs plugin (a plugin may keep state across pages)
 mean exactly `mkdocs.commands.build.build(config)`.
 """
@@ -36,14 +40,11 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from .forked import frozen_heap, resolve_jobs
+from .forked import MAX_CHUNK, frozen_heap, resolve_jobs
 from .problems import BuildError
 
 # Below this many Markdown files forking costs more than it saves: plain MkDocs.
 MIN_PAGES_FOR_PARALLEL = 200
-# Pages per task: small enough to balance two workers on a shared machine, large enough that
-# the task traffic (a pair of ints out, warnings and anchor ids back) stays negligible.
-MAX_CHUNK = 64
 
 # The steps of a build, in MkDocs' order: warnings are sorted by (step, page index, order).
 SETUP, POPULATE, TEMPLATES, PAGES, FINISH = range(5)

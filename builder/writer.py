@@ -2,7 +2,9 @@
 
 Files are rewritten only when their content changed, so MkDocs' and the editor's tools see
 unchanged mtimes for unchanged pages; files a previous build wrote but this one did not are
-removed, so a deleted article disappears from the site.
+removed, so a deleted article disappears from the site. `write_all` renders and writes
+many files in forked workers (builder/forked.py); what they wrote is recorded here, in the
+parent, so the bookkeeping (duplicates, counts, stale files) stays in one place.
 """
 
 from __future__ import annotations
