@@ -98,6 +98,7 @@ class PageWriter:
         listed by many pages of one folder (every entity and tag page, every timeline
         year): each is rendered once per folder, not once per listing."""
         # The home page links from the root itself, every other page from its folder.
+        # id() is a safe key: the page jobs hold every value for the whole write stage.
         key = (template, page == "index.md", link_folder(page), id(value))
         text = self._items.get(key)
         if text is None:
@@ -125,11 +126,6 @@ class PageWriter:
             *self.archive_pages(),
             *self.digest_pages(),
         ]
-
-    def pages(self) -> Iterator[tuple[str, str]]:
-        """(source path, Markdown) of every page, rendered one after the other."""
-        for job in self.jobs():
-            yield from job()
 
     def home(self) -> PageJob:
         index = self.index

@@ -8,6 +8,7 @@ page, every event of an article is on the timeline and in its day's digest)."""
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from builder.analysis import ArticleAnalysis
 from builder.indexes import build_index
 from builder.model import Article, Entity
 from builder.problems import Problem
+from builder.render import relative_link, served_url
 
 SEED = "articles/2021/12/nato-ready-for-meaningful-talks-with-russia/"
 BRUSSELS = "articles/2022/01/nato-russia-council-brussels/"
@@ -224,3 +226,29 @@ def test_pages_link_their_feeds(sample_site: BuiltSite, url: str) -> None:
         assert sitemap.is_file() and sitemap.stat().st_size < 200, href
     if url.startswith("entities/"):
         assert "feeds/entities/nato.xml" in html and "feeds/entities/nato.json" in html
+
+
+def test_relative_links_are_written_from_the_folder_that_holds_the_page() -> None:
+    # Every page of one folder says the same words for a target (list items are shared).
+    assert relative_link("entities/nato.md", "entities/iran.md") == "../iran/"
+    assert relative_link("entities/nato.md", "entities/nato.md") == "../nato/"
+    assert relative_link("entities/nato.md", "articles/2021/12/x.md") == "../../articles/2021/12/x/"
+    assert relative_link("tags/index.md", "tags/x.md") == "../tags/x/"
+    assert relative_link("timeline/2019.md", "timeline/index.md") == "../"
+    assert relative_link("index.md", "entities/nato.md") == "entities/nato/"
+    assert relative_link("index.md", "index.md") == "./"
+    pages = [
+        "index.md",
+        "tags/index.md",
+        "entities/nato.md",
+        "archive/2022/01.md",
+        "archive/2022/index.md",
+        "articles/2021/12/a-b.md",
+        "feeds/news.xml",
+    ]
+    for page in pages[:-1]:
+        for target in pages:
+            here = "/" + served_url(page)
+            assert posixpath.normpath(posixpath.join(here, relative_link(page, target))) == (
+                posixpath.normpath("/" + served_url(target))
+            ), (page, target)
