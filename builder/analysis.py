@@ -47,7 +47,7 @@ class SearchTerms:
 
 @dataclass(frozen=True)
 class ArticleAnalysis:
-    mentions: tuple[Mention, ...]
+    mentions: tuple[Mention, ...]  # empty in the build's analyses (analyze_all.site_analysis)
     entities: tuple[str, ...]  # detected ∪ asserted − excluded, sorted
     events: tuple[Event, ...]  # one per date, ordered by date
     warnings: tuple[DateWarning, ...]
