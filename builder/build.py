@@ -126,7 +126,7 @@ def generate(options: BuildOptions, site_url: str, site_name: str, description: 
             jobs=options.jobs,
         )
         problems: list[Problem] = []
-        index = build_index(articles, analyses, content.entities, problems)
+        index = build_index(articles, analyses, content.entities, problems, workers)
         stage.files = report.analyzed
     if problems:
         raise ContentError(problems)

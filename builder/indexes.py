@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .analysis import ArticleAnalysis, Event
+from .forked import CAN_FORK, forked_map
 from .model import Article, Entity
 from .problems import Problem, display_path
 from .slugs import slugify
@@ -19,6 +20,8 @@ TAG_WEIGHT = 1.0
 # Related articles are looked for among the articles nearest in time on each shared entity
 # or tag: it bounds the work per article, and news relates mostly to nearby news.
 RELATED_WINDOW = 20
+# Below this many articles the related search takes well under a second: no workers.
+RELATED_PARALLEL_MIN = 2000
 COOCCURRENCE_LIMIT = 10
 
 
@@ -86,8 +89,10 @@ def build_index(
     analyses: dict[str, ArticleAnalysis],
     entities: dict[str, Entity],
     problems: list[Problem],
+    workers: int = 1,
 ) -> SiteIndex:
-    """Build every site-wide index. URL clashes are appended to `problems`."""
+    """Build every site-wide index. URL clashes are appended to `problems`. The related
+    articles, the costly part, are computed in `workers` forked processes (same result)."""
     index = SiteIndex(articles=articles, entities=entities, analyses=analyses)
     by_entity: dict[str, list[Article]] = defaultdict(list)
     by_tag: dict[str, list[Article]] = defaultdict(list)
@@ -110,7 +115,7 @@ def build_index(
         ]
         for entity_id, counter in sorted(pairs.items())
     }
-    index.related = _related(articles, analyses, index.by_entity, index.by_tag)
+    index.related = _related(articles, analyses, index.by_entity, index.by_tag, workers)
     _index_events(index)
     return index
 
@@ -144,6 +149,7 @@ def _related(
     analyses: dict[str, ArticleAnalysis],
     by_entity: dict[str, list[Article]],
     by_tag: dict[str, list[Article]],
+    workers: int = 1,
 ) -> dict[str, list[Article]]:
     """Up to RELATED_LIMIT related articles per article, scored by shared entities (weighted
     above shared tags; rarer features weigh more: inverse document frequency)."""
@@ -154,8 +160,8 @@ def _related(
     for tag, listed in by_tag.items():
         postings[("t", tag)] = listed
     position = {key: {a.slug: i for i, a in enumerate(listed)} for key, listed in postings.items()}
-    related: dict[str, list[Article]] = {}
-    for article in articles:
+
+    def related_slugs(article: Article) -> list[str]:
         features = [("e", i) for i in analyses[article.slug].entities]
         features += [("t", t) for t in article.tags]
         # Integer scores (millionths): sums are exact whatever the order, so ties are ties
@@ -190,8 +196,17 @@ def _related(
                 slug,
             ),
         )
-        related[article.slug] = [by_slug[slug] for slug in ranked[:RELATED_LIMIT]]
-    return related
+        return ranked[:RELATED_LIMIT]
+
+    if workers > 1 and len(articles) >= RELATED_PARALLEL_MIN and CAN_FORK:
+        found = forked_map(lambda i: related_slugs(articles[i]), len(articles), workers)
+    else:
+        found = [related_slugs(article) for article in articles]
+    by_slug = {article.slug: article for article in articles}
+    return {
+        article.slug: [by_slug[slug] for slug in slugs]
+        for article, slugs in zip(articles, found, strict=True)
+    }
 
 
 def _index_events(index: SiteIndex) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bench.corpus import generate as generate_corpus
-from builder import analyze_all, forked, writer
+from builder import analyze_all, forked, indexes, writer
 from builder.analysis import ArticleAnalysis
 from builder.build import BuildOptions, generate
 from builder.matcher import EntityMatcher
@@ -83,3 +83,32 @@ def test_small_batches_stay_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_resolve_jobs() -> None:
     assert forked.resolve_jobs(3) == 3
     assert forked.resolve_jobs(0) >= 1
+
+
+def test_related_articles_in_workers_are_the_serial_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generate_corpus(tmp_path / "content", ARTICLES, entities=300)
+    content = read_content(tmp_path / "content")
+    analyses, _ = analyze_all.analyze_articles(content.articles, content.entities, jobs=1)
+    monkeypatch.setattr(indexes, "RELATED_PARALLEL_MIN", 0)
+    calls: list[int] = []
+    real_map = indexes.forked_map
+
+    def map_spy(task: Callable[[int], Any], count: int, workers: int) -> list[Any]:
+        calls.append(workers)
+        return real_map(task, count, workers)
+
+    monkeypatch.setattr(indexes, "forked_map", map_spy)
+    related = {
+        workers: {
+            slug: [a.slug for a in listed]
+            for slug, listed in indexes.build_index(
+                content.articles, analyses, content.entities, [], workers
+            ).related.items()
+        }
+        for workers in (1, 2)
+    }
+    assert calls == [2]
+    assert sum(map(len, related[1].values())) > ARTICLES  # most articles have some
+    assert related[1] == related[2]
