@@ -61,7 +61,9 @@ class OutputTree:
                 return False, len(data)
         except FileNotFoundError:
             path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.tmp")
+        # One temporary name per process: two workers given the same file (a bug the parent
+        # then reports) must not trip over each other's temporary file.
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         temporary.write_bytes(data)
         os.replace(temporary, path)  # atomic: a watcher never sees half a page
         return True, len(data)
