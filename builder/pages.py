@@ -13,7 +13,7 @@ from itertools import groupby
 from .dates_display import format_iso_ar, time_html
 from .indexes import DatedEvent, SiteIndex
 from .model import ENTITY_TYPES, Article, Entity
-from .render import Renderer, link_folder
+from .render import Renderer, link_origin
 from .stemmer import pagefind_value, search_terms
 
 HOME_LATEST = 30
@@ -81,7 +81,7 @@ class PageWriter:
             item=self.item,
         )
         self._entity_terms: dict[str, str] = {}
-        self._items: dict[tuple[str, bool, str, int], str] = {}
+        self._items: dict[tuple[str, str, int], str] = {}
         self.renderer.env.filters["pf_value"] = pagefind_value
 
     def entity_terms(self, entity: Entity) -> str:
@@ -94,12 +94,11 @@ class PageWriter:
     def item(self, template: str, page: str, value: Article | DatedEvent) -> str:
         """One list item (article_item.md.j2, event_item.md.j2) for `page`, without its
         final newline. An item's HTML depends only on the value and on the folder of the
-        page that lists it (render.relative_link), and the same article or event is
+        page that lists it (render.link_origin), and the same article or event is
         listed by many pages of one folder (every entity and tag page, every timeline
         year): each is rendered once per folder, not once per listing."""
-        # The home page links from the root itself, every other page from its folder.
         # id() is a safe key: the page jobs hold every value for the whole write stage.
-        key = (template, page == "index.md", link_folder(page), id(value))
+        key = (template, link_origin(page), id(value))
         text = self._items.get(key)
         if text is None:
             item = {"article": value} if isinstance(value, Article) else {"dated": value}

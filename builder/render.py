@@ -54,6 +54,7 @@ class Renderer:
         self._templates: dict[str, jinja2.Template] = {}
 
     def render(self, template: str, page: str, **context: Any) -> str:
+        # Jinja's own get_template checks the template file's mtime on every call.
         if template not in self._templates:
             self._templates[template] = self.env.get_template(template)
 
@@ -77,32 +78,35 @@ def served_url(source: str) -> str:
 
 
 def relative_link(page: str, target: str) -> str:
-    """Relative URL from the page built from source `page` to the source file `target`.
+    """Relative URL from the page built from source `page` to the source file `target`."""
+    return _link_from(link_origin(page), target)
 
-    A page's URL is a folder ('entities/nato/'); links are written from the folder that
-    holds it ('../iran/', '../nato/' for itself too, '../../articles/…/'), so every page
-    of one folder links to a target in the same words: list items rendered once serve
-    them all (PageWriter.item)."""
+
+def link_origin(page: str) -> str:
+    """Where the page's links are written from; pages with one origin link to any target
+    in the same words, so list items rendered once serve them all (PageWriter.item).
+
+    A page's URL is a folder ('entities/nato/'): its links leave it first and are written
+    from the folder that holds it ('../iran/', '../nato/' for itself too,
+    '../../articles/…/'); that origin is 'entities/..'. The home page, whose URL is the
+    root itself, writes them from there: origin ''."""
     url = served_url(page)
-    if not url:  # the home page
-        return _relative_link("", target)
-    tail = _relative_link(link_folder(page), target)
-    return "../" if tail == "./" else f"../{tail}"
-
-
-def link_folder(page: str) -> str:
-    """The folder of the page's URL folder: 'entities' for entities/nato.md, '' for
-    index.md and for the top-level pages (tags/index.md → '')."""
-    return served_url(page).rstrip("/").rpartition("/")[0]
+    return f"{url.rstrip('/').rpartition('/')[0]}/.." if url else ""
 
 
 @functools.lru_cache(maxsize=1 << 18)
+def _link_from(origin: str, target: str) -> str:
+    if not origin:
+        return _relative_link("", target)
+    tail = _relative_link(origin.removesuffix("/.."), target)
+    return "../" if tail == "./" else f"../{tail}"
+
+
 def _relative_link(folder: str, target: str) -> str:
     """From the site folder `folder` ('' for the root) to `target`.
 
     Both are clean relative paths (no '..'), so this compares path components instead of
-    calling posixpath.relpath, which resolves against the working directory; cached, as
-    pages of one folder link to the same targets."""
+    calling posixpath.relpath, which resolves against the working directory."""
     here = folder.split("/") if folder else []
     there = served_url(target).split("/")
     common = 0
