@@ -16,7 +16,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from builder.build import BuildOptions, build, generate, load_mkdocs_config
+from builder.build import BuildOptions, build, generate, load_mkdocs_config, site_identity
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,13 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.mode == "build":
         report = build(options)
     else:
-        config = load_mkdocs_config(options)
-        report = generate(
-            options,
-            config["site_url"] or "http://localhost:8000/",
-            config["site_name"],
-            config.get("site_description") or "",
-        )
+        report = generate(options, *site_identity(load_mkdocs_config(options)))
     result = {
         "seconds": time.perf_counter() - started,
         "articles": report.articles,

@@ -107,6 +107,13 @@ def load_mkdocs_config(options: BuildOptions) -> Any:
         raise BuildError([f"{display_path(options.config)}: {error}"]) from None
 
 
+def site_identity(config: Any, site_url: str = "") -> tuple[str, str, str]:
+    """(URL, name, description) of the site, from mkdocs.yml, for `generate`: pages and feeds
+    are written with them. `site_url` replaces the configured URL (serve's own address)."""
+    url = site_url or config["site_url"] or "http://localhost:8000/"
+    return url, config["site_name"], config.get("site_description") or ""
+
+
 def generate(options: BuildOptions, site_url: str, site_name: str, description: str) -> BuildReport:
     """Read, analyze and write the Markdown docs folder. Raises ContentError on bad input."""
     report = BuildReport()
@@ -168,9 +175,7 @@ def feed_jobs(index: SiteIndex, site_url: str, site_name: str) -> list[FileJob]:
 def build(options: BuildOptions) -> BuildReport:
     """Full build. Raises ContentError (editor mistakes) or BuildError (site problems)."""
     config = load_mkdocs_config(options)
-    site_url = config["site_url"] or "http://localhost:8000/"
-    description = config.get("site_description") or ""
-    report = generate(options, site_url, config["site_name"], description)
+    report = generate(options, *site_identity(config))
     with timed(report, "mkdocs") as stage:
         run_mkdocs(config, options.jobs)
         stage.files, stage.bytes = _folder_size(options.site)

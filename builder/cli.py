@@ -15,7 +15,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .build import BuildError, BuildOptions, build, generate, load_mkdocs_config
+from .build import (
+    BuildError,
+    BuildOptions,
+    build,
+    generate,
+    load_mkdocs_config,
+    site_identity,
+)
 from .importer import ImportError_, article_path, article_text, default_slug, import_raw
 from .problems import ContentError, Problem, display_path
 from .reader import (
@@ -299,17 +306,11 @@ def _serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
 
     options = BuildOptions(content=args.content, work=args.work, config=args.config)
-    config = load_mkdocs_config(options)
-    site_url = "http://" + args.address + "/"
+    site = site_identity(load_mkdocs_config(options), site_url=f"http://{args.address}/")
 
     def regenerate(jobs: int = 1) -> None:
         try:
-            generate(
-                replace(options, jobs=jobs),
-                site_url,
-                config["site_name"],
-                config.get("site_description") or "",
-            )
+            generate(replace(options, jobs=jobs), *site)
         except ContentError as error:
             _print_problems(error.problems)
 

@@ -12,7 +12,7 @@ import pytest
 from conftest import REPO
 
 from builder import mkdocs_runner
-from builder.build import BuildOptions, generate, load_mkdocs_config
+from builder.build import BuildOptions, generate, load_mkdocs_config, site_identity
 from builder.mkdocs_runner import run_mkdocs
 from builder.problems import BuildError
 
@@ -22,13 +22,7 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's content generated once into a docs folder (search off)."""
     work = tmp_path_factory.mktemp("runner") / "work"
     options = _options(work, work.parent / "unused-site")
-    config = load_mkdocs_config(options)
-    generate(
-        options,
-        config["site_url"] or "http://localhost:8000/",
-        config["site_name"],
-        config.get("site_description") or "",
-    )
+    generate(options, *site_identity(load_mkdocs_config(options)))
     return work
 
 
