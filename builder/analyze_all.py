@@ -77,36 +77,27 @@ def analyze_articles(
     registry = registry_hash(entities)
     keys = [article_key(article, registry) for article in articles]
     with AnalysisCache(cache_dir) as cache:
-        cached = cache.load(keys)
-        todo = [(a, k) for a, k in zip(articles, keys, strict=True) if k not in cached]
-        workers = min(resolve_jobs(jobs), len(todo))
-        matcher = EntityMatcher(entities.values()) if todo else None
-        missing = [article for article, _ in todo]
-        if matcher is None:
-            fresh: list[ArticleAnalysis] = []
-        elif workers > 1 and len(todo) >= PARALLEL_MIN and CAN_FORK:
-            fresh = _analyze_parallel(missing, matcher, workers)
-        else:
-            fresh = [site_analysis(article, matcher) for article in missing]
-        cache.store([(key, analysis) for (_, key), analysis in zip(todo, fresh, strict=True)])
+        analyses = cache.load(keys)
+        missing = [
+            article for article, key in zip(articles, keys, strict=True) if key not in analyses
+        ]
+        fresh: list[ArticleAnalysis] = []
+        if missing:
+            matcher = EntityMatcher(entities.values())
+            workers = min(resolve_jobs(jobs), len(missing))
+            if workers > 1 and len(missing) >= PARALLEL_MIN and CAN_FORK:
+                # Forked workers share the parent's matcher (built once) and the articles;
+                # results come back in input order: byte-identical to a serial run.
+                fresh = forked_map(
+                    lambda i: site_analysis(missing[i], matcher), len(missing), workers
+                )
+            else:
+                fresh = [site_analysis(article, matcher) for article in missing]
+        missing_keys = [key for key in keys if key not in analyses]
+        cache.store(list(zip(missing_keys, fresh, strict=True)))
         cache.keep_only(keys)
-    fresh_by_key = {key: analysis for (_, key), analysis in zip(todo, fresh, strict=True)}
-    results = {
-        article.slug: cached[key] if key in cached else fresh_by_key[key]
-        for article, key in zip(articles, keys, strict=True)
-    }
-    return results, len(todo)
-
-
-# --- worker processes ---------------------------------------------------------------------
-
-
-def _analyze_parallel(
-    articles: list[Article], matcher: EntityMatcher, workers: int
-) -> list[ArticleAnalysis]:
-    # Forked workers share the parent's matcher (built once) and articles; imap keeps input
-    # order, so the output is byte-identical to a serial run.
-    return forked_map(lambda i: site_analysis(articles[i], matcher), len(articles), workers)
+    analyses.update(zip(missing_keys, fresh, strict=True))
+    return {a.slug: analyses[key] for a, key in zip(articles, keys, strict=True)}, len(missing)
 
 
 def site_analysis(article: Article, matcher: EntityMatcher) -> ArticleAnalysis:

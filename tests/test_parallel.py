@@ -11,10 +11,7 @@ import pytest
 
 from bench.corpus import generate as generate_corpus
 from builder import analyze_all, forked, indexes, writer
-from builder.analysis import ArticleAnalysis
 from builder.build import BuildOptions, generate
-from builder.matcher import EntityMatcher
-from builder.model import Article
 from builder.reader import read_content
 
 ARTICLES = 80  # above analyze_all.PARALLEL_MIN, so jobs=2 really uses workers
@@ -24,27 +21,26 @@ def _files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
+def _spy_on_forked_map(monkeypatch: pytest.MonkeyPatch, module: Any) -> list[tuple[int, int]]:
+    """(items, workers) of every forked_map call `module` makes; the real work still runs."""
+    calls: list[tuple[int, int]] = []
+    real = module.forked_map
+
+    def spy(task: Callable[[int], Any], count: int, workers: int) -> list[Any]:
+        calls.append((count, workers))
+        return real(task, count, workers)
+
+    monkeypatch.setattr(module, "forked_map", spy)
+    return calls
+
+
 def test_serial_and_parallel_generate_identical_markdown(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert ARTICLES >= analyze_all.PARALLEL_MIN
     generate_corpus(tmp_path / "content", ARTICLES, entities=300)
-    calls: list[int] = []
-    real = analyze_all._analyze_parallel
-
-    def spy(articles: list[Article], matcher: EntityMatcher, workers: int) -> list[ArticleAnalysis]:
-        calls.append(workers)
-        return real(articles, matcher, workers)
-
-    monkeypatch.setattr(analyze_all, "_analyze_parallel", spy)
-    written_in_workers: list[int] = []
-    real_map = writer.forked_map
-
-    def map_spy(task: Callable[[int], Any], count: int, workers: int) -> list[Any]:
-        written_in_workers.append(count)
-        return real_map(task, count, workers)
-
-    monkeypatch.setattr(writer, "forked_map", map_spy)
+    analyzed_in_workers = _spy_on_forked_map(monkeypatch, analyze_all)
+    written_in_workers = _spy_on_forked_map(monkeypatch, writer)
     docs = {}
     for jobs in (1, 2):
         options = BuildOptions(
@@ -58,9 +54,9 @@ def test_serial_and_parallel_generate_identical_markdown(
         report = generate(options, "http://localhost:8000/", "موجز", "اختبار")
         assert report.analyzed == ARTICLES
         docs[jobs] = _files(options.docs)
-    assert calls == [2], "jobs=2 analyzed in two worker processes, jobs=1 did not"
+    assert analyzed_in_workers == [(ARTICLES, 2)], "jobs=2 analyzed in two workers, jobs=1 not"
     # Pages (and feeds, when there are enough of them) were rendered in workers too.
-    assert written_in_workers and written_in_workers[0] >= writer.PARALLEL_MIN
+    assert written_in_workers and written_in_workers[0][0] >= writer.PARALLEL_MIN
     assert docs[1].keys() == docs[2].keys()
     different = [name for name in docs[1] if docs[1][name] != docs[2][name]]
     assert not different, f"serial and parallel output differ: {different[:5]}"
@@ -74,7 +70,7 @@ def test_small_batches_stay_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     def forbidden(*args: object) -> None:
         raise AssertionError("workers started for a small batch")
 
-    monkeypatch.setattr(analyze_all, "_analyze_parallel", forbidden)
+    monkeypatch.setattr(analyze_all, "forked_map", forbidden)
     analyses, analyzed = analyze_all.analyze_articles(content.articles, content.entities, jobs=2)
     assert analyzed == 5
     assert sorted(analyses) == sorted(a.slug for a in content.articles)
@@ -92,14 +88,7 @@ def test_related_articles_in_workers_are_the_serial_ones(
     content = read_content(tmp_path / "content")
     analyses, _ = analyze_all.analyze_articles(content.articles, content.entities, jobs=1)
     monkeypatch.setattr(indexes, "RELATED_PARALLEL_MIN", 0)
-    calls: list[int] = []
-    real_map = indexes.forked_map
-
-    def map_spy(task: Callable[[int], Any], count: int, workers: int) -> list[Any]:
-        calls.append(workers)
-        return real_map(task, count, workers)
-
-    monkeypatch.setattr(indexes, "forked_map", map_spy)
+    calls = _spy_on_forked_map(monkeypatch, indexes)
     related = {
         workers: {
             slug: [a.slug for a in listed]
@@ -109,6 +98,6 @@ def test_related_articles_in_workers_are_the_serial_ones(
         }
         for workers in (1, 2)
     }
-    assert calls == [2]
+    assert calls == [(ARTICLES, 2)]
     assert sum(map(len, related[1].values())) > ARTICLES  # most articles have some
     assert related[1] == related[2]
