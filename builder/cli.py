@@ -63,6 +63,14 @@ def _print_problems(problems: list[Problem]) -> None:
     )
 
 
+def _jobs(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not a number of processes: 0 (one per core), 1, 2, …"
+        )
+    return int(value)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m builder", description="موجز: build an Arabic news digest site"
@@ -78,7 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--config", type=Path, default=Path("mkdocs.yml"))
     build_cmd.add_argument("--drafts", action="store_true", help="include draft articles")
     build_cmd.add_argument("--no-search", action="store_true", help="skip the search index")
-    build_cmd.add_argument("--jobs", type=int, default=0, help="analysis processes (0: all cores)")
+    build_cmd.add_argument(
+        "--jobs", type=_jobs, default=0, help="worker processes (default 0: one per core)"
+    )
     build_cmd.add_argument("--timings", action="store_true", help="print each stage's time")
     build_cmd.set_defaults(handler=_build)
 

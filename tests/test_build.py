@@ -78,3 +78,17 @@ def test_a_missing_mkdocs_config_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "none.yml" in result.stderr
+
+
+def test_a_bad_jobs_value_is_a_clear_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "builder", "build", "--jobs", "-2"]
+        + ["--work", str(tmp_path / "work"), "--site", str(tmp_path / "site")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "'-2' is not a number of processes" in result.stderr
+    assert not (tmp_path / "site").exists()
