@@ -31,6 +31,7 @@ from typing import Any
 import psutil
 
 from builder.analyze_all import code_hash
+from builder.writer import folder_size
 
 from .baseline import write_blog_project
 from .corpus import SEED, write_content
@@ -124,11 +125,6 @@ def _children_maxrss() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
-def folder_size(folder: Path) -> tuple[int, int]:
-    files = [p for p in folder.rglob("*") if p.is_file()]
-    return len(files), sum(p.stat().st_size for p in files)
 
 
 def search_available() -> bool:

@@ -28,7 +28,7 @@ from .problems import BuildError, ContentError, Problem, display_path
 from .reader import read_content
 from .search import TABLES as QUERY_TABLES
 from .search import index_site, query_tables_js
-from .writer import FileJob, OutputTree
+from .writer import FileJob, OutputTree, folder_size
 
 ASSETS = Path(__file__).parent / "assets"
 DEFAULT_CONFIG = Path("mkdocs.yml")
@@ -178,7 +178,7 @@ def build(options: BuildOptions) -> BuildReport:
     report = generate(options, *site_identity(config))
     with timed(report, "mkdocs") as stage:
         run_mkdocs(config, options.jobs)
-        stage.files, stage.bytes = _folder_size(options.site)
+        stage.files, stage.bytes = folder_size(options.site)
     articles = report.index.articles if report.index else []
     missing = missing_articles(articles, options.site)
     if missing:
@@ -208,8 +208,3 @@ def release_memory() -> None:
 def missing_articles(articles: list[Article], site: Path) -> list[Article]:
     """Articles without a page in the rendered site: publishing would silently lose them."""
     return [a for a in articles if not (site / a.url / "index.html").is_file()]
-
-
-def _folder_size(folder: Path) -> tuple[int, int]:
-    files = [p for p in folder.rglob("*") if p.is_file()]
-    return len(files), sum(p.stat().st_size for p in files)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .stemmer import query_tables
+from .writer import folder_size
 
 BUNDLE = "pagefind"  # folder of the search bundle inside the site
 # The folders of the pages that carry data-pagefind-body (builder/templates: article, entity
@@ -90,8 +91,7 @@ def index_site(site: Path) -> tuple[int, int]:
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise SearchIndexError(f"Pagefind failed:\n{result.stdout}{result.stderr}")
-    files = [p for p in bundle.rglob("*") if p.is_file()]
-    return len(files), sum(p.stat().st_size for p in files)
+    return folder_size(bundle)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -96,3 +96,20 @@ class OutputTree:
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
         return removed
+
+
+def folder_size(folder: Path) -> tuple[int, int]:
+    """(files, bytes) under `folder`, for the build's report. One stat per file through
+    os.scandir: a 10,000-article site has 31,000 files, and pathlib's rglob + is_file +
+    stat took 2–4 s of the build to count them."""
+    files = size = 0
+    pending = [str(folder)]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    files += 1
+                    size += entry.stat(follow_symlinks=False).st_size
+    return files, size
