@@ -153,7 +153,7 @@ def generate(options: BuildOptions, site_url: str, site_name: str, description: 
         tree.write_all(feed_jobs(index, site_url, site_name), workers)
         stage.files = tree.written - before_files
         stage.bytes = tree.bytes_written - before_bytes
-    tree.remove_stale()
+        tree.remove_stale()  # the last files are written: what is left over is stale
     return report
 
 

@@ -41,3 +41,19 @@ def test_two_jobs_for_one_file_are_refused(
     jobs: list[writer.FileJob] = [lambda: [("a.md", "1")], lambda: [("a.md", "2")]]
     with pytest.raises(ValueError, match=r"same file: a\.md"):
         OutputTree(tmp_path).write_all(jobs, workers)
+
+
+def test_files_a_build_did_not_write_are_removed_with_their_empty_folders(tmp_path: Path) -> None:
+    OutputTree(tmp_path).write_all(_jobs(10))
+    (tmp_path / "old" / "deep").mkdir(parents=True)
+    (tmp_path / "old" / "deep" / "gone.md").write_text("x", encoding="utf-8")
+    tree = OutputTree(tmp_path)
+    tree.write_all(_jobs(5))  # pages 5–9 and their feeds are no longer written
+    assert tree.remove_stale() == 11
+    assert sorted(p.name for p in (tmp_path / "feeds").iterdir()) == [
+        f"f{i}.json" for i in range(5)
+    ]
+    assert not (tmp_path / "old").exists()
+    assert (tmp_path / "pages" / "0" / "p0.md").is_file()
+    assert not (tmp_path / "pages" / "5").exists()  # held only p5
+    assert tmp_path.is_dir()
