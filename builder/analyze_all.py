@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .analysis import ArticleAnalysis, analyze_article
-from .forked import CAN_FORK, forked_map, resolve_jobs
+from .forked import forked_map, resolve_jobs
 from .matcher import EntityMatcher
 from .model import Article, Entity
 
@@ -84,15 +84,14 @@ def analyze_articles(
         fresh: list[ArticleAnalysis] = []
         if missing:
             matcher = EntityMatcher(entities.values())
-            workers = min(resolve_jobs(jobs), len(missing))
-            if workers > 1 and len(missing) >= PARALLEL_MIN and CAN_FORK:
-                # Forked workers share the parent's matcher (built once) and the articles;
-                # results come back in input order: byte-identical to a serial run.
-                fresh = forked_map(
-                    lambda i: site_analysis(missing[i], matcher), len(missing), workers
-                )
-            else:
-                fresh = [site_analysis(article, matcher) for article in missing]
+            # Forked workers share the parent's matcher (built once) and the articles;
+            # results come back in input order: byte-identical to a serial run.
+            fresh = forked_map(
+                lambda i: site_analysis(missing[i], matcher),
+                len(missing),
+                resolve_jobs(jobs),
+                PARALLEL_MIN,
+            )
         missing_keys = [key for key in keys if key not in analyses]
         cache.store(list(zip(missing_keys, fresh, strict=True)))
         cache.keep_only(keys)

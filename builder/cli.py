@@ -318,9 +318,9 @@ def _serve(args: argparse.Namespace) -> int:
     options = BuildOptions(content=args.content, work=args.work, config=args.config)
     site = site_identity(load_mkdocs_config(options), site_url=f"http://{args.address}/")
 
-    def regenerate(jobs: int = 1) -> None:
+    def regenerate() -> None:
         try:
-            generate(replace(options, jobs=jobs), *site)
+            generate(options, *site)
         except ContentError as error:
             _print_problems(error.problems)
 
@@ -337,11 +337,9 @@ def _serve(args: argparse.Namespace) -> int:
                 seen = current
                 regenerate()
 
-    # The first generation, before any thread starts, may fork workers (jobs=0: every core).
-    # Later ones run in the watcher thread beside MkDocs' server threads, where a forked
-    # worker could inherit a lock another thread holds: they stay in this process (jobs=1),
-    # and only the files an edit changed are rewritten anyway.
-    regenerate(jobs=0)
+    # The first generation, before any thread starts, uses worker processes; the later
+    # ones, in the watcher thread, stay in this process (forked.fork_is_safe).
+    regenerate()
     threading.Thread(target=watch, daemon=True).start()
     serve(
         config_file=str(args.config),

@@ -4,7 +4,8 @@ The builder's CPU-bound stages (analysis, rendering pages and feeds) are pure Py
 threads would not help. Forked workers inherit everything the parent built (articles, the
 entity matcher, the site index, compiled templates) instead of receiving it through pickles:
 only item numbers go out and results come back. Where fork is missing (macOS and Windows
-default to spawn) callers run serially; results are the same either way.
+default to spawn), or beside other threads, the work runs in the calling process; results
+are the same either way.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -26,8 +28,26 @@ MAX_CHUNK = 64
 _task: Callable[[int], Any] | None = None
 
 
-def forked_map(task: Callable[[int], Result], count: int, workers: int) -> list[Result]:
-    """[task(0), …, task(count - 1)] computed in `workers` forked processes."""
+def forked_map(
+    task: Callable[[int], Result], count: int, workers: int, minimum: int = 0
+) -> list[Result]:
+    """[task(0), …, task(count - 1)], in `workers` forked processes when there are at least
+    `minimum` items (fewer cost more to fork than they save) and forking is safe here
+    (`fork_is_safe`); otherwise in this process. The result is the same either way."""
+    if workers > 1 and count >= max(minimum, 1) and fork_is_safe():
+        return _in_workers(task, count, workers)
+    return [task(index) for index in range(count)]
+
+
+def fork_is_safe() -> bool:
+    """Whether this process may fork workers: the platform has fork, and no other thread
+    runs here. A forked child gets only the forking thread, with every lock the others
+    held at that moment (logging, imports…): `serve` regenerates from a watcher thread
+    beside MkDocs' server threads, and there the work stays in the process."""
+    return CAN_FORK and threading.active_count() == 1
+
+
+def _in_workers(task: Callable[[int], Result], count: int, workers: int) -> list[Result]:
     global _task
     size = max(1, min(MAX_CHUNK, count // (workers * 8)))
     ranges = [(start, min(start + size, count)) for start in range(0, count, size)]

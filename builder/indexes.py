@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .analysis import ArticleAnalysis, Event
-from .forked import CAN_FORK, forked_map
+from .forked import forked_map
 from .model import Article, Entity
 from .problems import Problem, display_path
 from .slugs import slugify
@@ -198,10 +198,9 @@ def _related(
         )
         return ranked[:RELATED_LIMIT]
 
-    if workers > 1 and len(articles) >= RELATED_PARALLEL_MIN and CAN_FORK:
-        found = forked_map(lambda i: related_slugs(articles[i]), len(articles), workers)
-    else:
-        found = [related_slugs(article) for article in articles]
+    found = forked_map(
+        lambda i: related_slugs(articles[i]), len(articles), workers, RELATED_PARALLEL_MIN
+    )
     by_slug = {article.slug: article for article in articles}
     return {
         article.slug: [by_slug[slug] for slug in slugs]

@@ -40,7 +40,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from .forked import MAX_CHUNK, frozen_heap, resolve_jobs
+from .forked import MAX_CHUNK, fork_is_safe, frozen_heap, resolve_jobs
 from .problems import BuildError
 
 # Below this many Markdown files forking costs more than it saves: plain MkDocs.
@@ -69,6 +69,7 @@ def run_mkdocs(
             workers <= 1
             # A plugin may keep state across pages (search, blog, tags): workers would split it.
             or len(config.plugins) > 0
+            or not fork_is_safe()
             or _markdown_files(config["docs_dir"]) < min_pages_for_parallel
         ):
             mkdocs_build(config)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .forked import CAN_FORK, forked_map
+from .forked import forked_map
 
 # A unit of work for write_all: returns the files it produces as (relative path, content).
 FileJob = Callable[[], Iterable[tuple[str, str | bytes]]]
@@ -42,10 +42,7 @@ class OutputTree:
         """Run every job (a function returning (relative, content) pairs) and write what it
         returns; in `workers` forked processes when there are enough jobs. The files and
         counts are the same as writing them one by one."""
-        if workers > 1 and len(jobs) >= PARALLEL_MIN and CAN_FORK:
-            done = forked_map(lambda i: self._run(jobs[i]), len(jobs), workers)
-        else:
-            done = [self._run(job) for job in jobs]
+        done = forked_map(lambda i: self._run(jobs[i]), len(jobs), workers, PARALLEL_MIN)
         for results in done:
             for path, written, size in results:
                 self._record(path, written, size)

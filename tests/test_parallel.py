@@ -3,6 +3,7 @@ with jobs=1 and jobs=2 yields byte-identical Markdown (ISSUE 6)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,16 +22,16 @@ def _files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-def _spy_on_forked_map(monkeypatch: pytest.MonkeyPatch, module: Any) -> list[tuple[int, int]]:
-    """(items, workers) of every forked_map call `module` makes; the real work still runs."""
+def _spy_on_workers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """(items, workers) of every batch that really went to forked workers."""
     calls: list[tuple[int, int]] = []
-    real = module.forked_map
+    real = forked._in_workers
 
     def spy(task: Callable[[int], Any], count: int, workers: int) -> list[Any]:
         calls.append((count, workers))
         return real(task, count, workers)
 
-    monkeypatch.setattr(module, "forked_map", spy)
+    monkeypatch.setattr(forked, "_in_workers", spy)
     return calls
 
 
@@ -39,8 +40,7 @@ def test_serial_and_parallel_generate_identical_markdown(
 ) -> None:
     assert ARTICLES >= analyze_all.PARALLEL_MIN
     generate_corpus(tmp_path / "content", ARTICLES, entities=300)
-    analyzed_in_workers = _spy_on_forked_map(monkeypatch, analyze_all)
-    written_in_workers = _spy_on_forked_map(monkeypatch, writer)
+    in_workers = _spy_on_workers(monkeypatch)
     docs = {}
     for jobs in (1, 2):
         options = BuildOptions(
@@ -54,9 +54,10 @@ def test_serial_and_parallel_generate_identical_markdown(
         report = generate(options, "http://localhost:8000/", "موجز", "اختبار")
         assert report.analyzed == ARTICLES
         docs[jobs] = _files(options.docs)
-    assert analyzed_in_workers == [(ARTICLES, 2)], "jobs=2 analyzed in two workers, jobs=1 not"
-    # Pages (and feeds, when there are enough of them) were rendered in workers too.
-    assert written_in_workers and written_in_workers[0][0] >= writer.PARALLEL_MIN
+    # jobs=1 forked nothing; jobs=2 analyzed the articles, then rendered the pages (and the
+    # feeds, when there are enough of them) in two workers.
+    assert in_workers[0] == (ARTICLES, 2)
+    assert in_workers[1][0] >= writer.PARALLEL_MIN and in_workers[1][1] == 2
     assert docs[1].keys() == docs[2].keys()
     different = [name for name in docs[1] if docs[1][name] != docs[2][name]]
     assert not different, f"serial and parallel output differ: {different[:5]}"
@@ -70,7 +71,7 @@ def test_small_batches_stay_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     def forbidden(*args: object) -> None:
         raise AssertionError("workers started for a small batch")
 
-    monkeypatch.setattr(analyze_all, "forked_map", forbidden)
+    monkeypatch.setattr(forked, "_in_workers", forbidden)
     analyses, analyzed = analyze_all.analyze_articles(content.articles, content.entities, jobs=2)
     assert analyzed == 5
     assert sorted(analyses) == sorted(a.slug for a in content.articles)
@@ -88,7 +89,7 @@ def test_related_articles_in_workers_are_the_serial_ones(
     content = read_content(tmp_path / "content")
     analyses, _ = analyze_all.analyze_articles(content.articles, content.entities, jobs=1)
     monkeypatch.setattr(indexes, "RELATED_PARALLEL_MIN", 0)
-    calls = _spy_on_forked_map(monkeypatch, indexes)
+    calls = _spy_on_workers(monkeypatch)
     related = {
         workers: {
             slug: [a.slug for a in listed]
@@ -101,3 +102,19 @@ def test_related_articles_in_workers_are_the_serial_ones(
     assert calls == [(ARTICLES, 2)]
     assert sum(map(len, related[1].values())) > ARTICLES  # most articles have some
     assert related[1] == related[2]
+
+
+def test_no_fork_beside_other_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """serve regenerates from a watcher thread: work there stays in the process."""
+    calls = _spy_on_workers(monkeypatch)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert forked.forked_map(lambda i: i * i, 300, 2) == [i * i for i in range(300)]
+    finally:
+        release.set()
+        other.join()
+    assert calls == []
+    assert forked.forked_map(lambda i: i * i, 300, 2) == [i * i for i in range(300)]
+    assert calls == [(300, 2)]
