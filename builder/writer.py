@@ -28,7 +28,6 @@ class OutputTree:
 
     root: Path
     written: int = 0  # files created or changed
-    unchanged: int = 0
     bytes_written: int = 0
     _paths: set[Path] = field(default_factory=set)
 
@@ -73,13 +72,16 @@ class OutputTree:
         if written:
             self.written += 1
             self.bytes_written += size
-        else:
-            self.unchanged += 1
 
     @property
     def files(self) -> int:
         """How many files this build wrote or kept unchanged."""
         return len(self._paths)
+
+    @property
+    def unchanged(self) -> int:
+        """How many files already held what this build would have written."""
+        return self.files - self.written
 
     def remove_stale(self) -> int:
         """Delete files under root that this build did not write (and folders left empty);
