@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from .analysis import ArticleAnalysis, analyze_article
+from .cache_db import CacheDatabase
 from .forked import forked_map, resolve_jobs
 from .matcher import EntityMatcher
 from .model import Article, Entity
@@ -67,13 +68,19 @@ def article_key(article: Article, registry: str) -> str:
     return digest.hexdigest()[:32]
 
 
+class Analyses(NamedTuple):
+    by_slug: dict[str, ArticleAnalysis]
+    analyzed: int  # how many articles had to be analyzed (cache misses)
+    keys: dict[str, str]  # cache key by slug: an analysis is a function of its key
+
+
 def analyze_articles(
     articles: list[Article],
     entities: dict[str, Entity],
     cache_dir: Path | None = None,
     jobs: int = 0,
-) -> tuple[dict[str, ArticleAnalysis], int]:
-    """Analyses by article slug, and how many articles had to be analyzed (cache misses)."""
+) -> Analyses:
+    """Every article's analysis, from the cache or analyzed now."""
     registry = registry_hash(entities)
     keys = [article_key(article, registry) for article in articles]
     with AnalysisCache(cache_dir) as cache:
@@ -96,7 +103,11 @@ def analyze_articles(
         cache.store(list(zip(missing_keys, fresh, strict=True)))
         cache.keep_only(keys)
     analyses.update(zip(missing_keys, fresh, strict=True))
-    return {a.slug: analyses[key] for a, key in zip(articles, keys, strict=True)}, len(missing)
+    return Analyses(
+        {a.slug: analyses[key] for a, key in zip(articles, keys, strict=True)},
+        len(missing),
+        {a.slug: key for a, key in zip(articles, keys, strict=True)},
+    )
 
 
 def site_analysis(article: Article, matcher: EntityMatcher) -> ArticleAnalysis:
@@ -115,85 +126,50 @@ class AnalysisCache:
     One file and one transaction per build: 10,000 entries load or store in well under a
     second, where a file per entry cost a few milliseconds each. Entries the current build
     did not use are dropped at the end (old code versions, deleted articles), so the cache
-    stays the size of the archive. A missing, locked or damaged cache is treated as empty:
-    it only ever saves time, it never decides what the site contains."""
+    stays the size of the archive. Missing, locked or damaged: see builder/cache_db.py."""
 
     FILE = "analysis.sqlite3"
+    SCHEMA = "CREATE TABLE IF NOT EXISTS analyses (key TEXT PRIMARY KEY, value BLOB);"
 
     def __init__(self, cache_dir: Path | None):
-        self.path = None if cache_dir is None else cache_dir / self.FILE
-        self.db: sqlite3.Connection | None = None
+        self.db = CacheDatabase(None if cache_dir is None else cache_dir / self.FILE, self.SCHEMA)
 
     def __enter__(self) -> AnalysisCache:
-        if self.path is None:
-            return self
-        for attempt in range(2):
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self.db = sqlite3.connect(self.path, timeout=30)
-                self.db.execute(
-                    "CREATE TABLE IF NOT EXISTS analyses (key TEXT PRIMARY KEY, value BLOB)"
-                )
-                return self
-            except (OSError, sqlite3.OperationalError):  # unwritable, locked: go without
-                self._discard()
-                break
-            except sqlite3.DatabaseError:  # not a database (damaged): start a new one
-                self._discard()
-                if attempt == 0:
-                    self.path.unlink(missing_ok=True)
+        self.db.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.db is not None:
-            self.db.close()
-            self.db = None
+        self.db.__exit__(*exc)
 
     def load(self, keys: list[str]) -> dict[str, ArticleAnalysis]:
         found: dict[str, ArticleAnalysis] = {}
-        if self.db is None:
-            return found
-        try:
-            for start in range(0, len(keys), 500):  # under SQLite's limit of bound variables
-                batch = keys[start : start + 500]
-                marks = ",".join("?" * len(batch))
-                query = f"SELECT key, value FROM analyses WHERE key IN ({marks})"
-                for key, value in self.db.execute(query, batch):
-                    analysis = _unpickle(value)
-                    if analysis is not None:
-                        found[key] = analysis
-        except sqlite3.Error:
-            self._discard()
-            return {}
-        return found
+        for start in range(0, len(keys), 500):  # under SQLite's limit of bound variables
+            batch = keys[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self.db.query(f"SELECT key, value FROM analyses WHERE key IN ({marks})", batch)
+            for key, value in rows:
+                analysis = _unpickle(value)
+                if analysis is not None:
+                    found[key] = analysis
+        return found if self.db.usable else {}
 
     def store(self, entries: list[tuple[str, ArticleAnalysis]]) -> None:
-        if self.db is None or not entries:
+        if not self.db.usable or not entries:
             return
         rows = [(k, pickle.dumps(a, protocol=pickle.HIGHEST_PROTOCOL)) for k, a in entries]
-        try:
-            with self.db:
-                self.db.executemany("INSERT OR REPLACE INTO analyses VALUES (?, ?)", rows)
-        except sqlite3.Error:
-            self._discard()
+        self.db.write(("INSERT OR REPLACE INTO analyses VALUES (?, ?)", rows))
 
     def keep_only(self, keys: list[str]) -> None:
-        if self.db is None:
-            return
-        try:
-            with self.db:
-                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
-                self.db.execute("DELETE FROM used")
-                self.db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in keys))
-                self.db.execute("DELETE FROM analyses WHERE key NOT IN (SELECT key FROM used)")
-        except sqlite3.Error:
-            self._discard()
-
-    def _discard(self) -> None:
-        """Stop using a cache that cannot be read or written; the build goes on without."""
-        if self.db is not None:
-            self.db.close()
-        self.db = None
+        """Drop the entries not in `keys` (all of which the cache holds by now)."""
+        rows = self.db.query("SELECT count(*) FROM analyses")
+        if rows and rows[0][0] == len(set(keys)):
+            return  # nothing else in it: the usual rebuild, spared a 10,000-row statement
+        self.db.write(
+            ("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)", None),
+            ("DELETE FROM used", None),
+            ("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in keys)),
+            ("DELETE FROM analyses WHERE key NOT IN (SELECT key FROM used)", None),
+        )
 
 
 def _unpickle(value: bytes) -> ArticleAnalysis | None:

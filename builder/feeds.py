@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from .fingerprint import Fingerprinter
 from .model import Article
 
 FEED_ENTRIES = 50
@@ -115,3 +117,29 @@ class FeedWriter:
         # Compact: json's C encoder only serves calls without `indent` (5× faster here), and
         # feed readers do not read the whitespace.
         return json.dumps(feed, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+@dataclass(frozen=True)
+class FeedJob:
+    """The two feeds of one list of articles, as an OutputTree job."""
+
+    writer: FeedWriter
+    name: str
+    title: str
+    page_url: str
+    articles: list[Article]
+
+    def __call__(self) -> list[tuple[str, str]]:
+        return self.writer.files(self.name, self.title, self.page_url, self.articles)
+
+    def fingerprint(self, fingerprinter: Fingerprinter) -> bytes:
+        writer = self.writer
+        return fingerprinter.of(
+            "feed",
+            writer.base,
+            writer.site_name,
+            self.name,
+            self.title,
+            self.page_url,
+            self.articles,
+        )

@@ -4,11 +4,16 @@ co-occurrence, related articles, events). Pure: articles and analyses in, index 
 from __future__ import annotations
 
 import heapq
+import json
 import math
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any
 
 from .analysis import ArticleAnalysis, Event
+from .fingerprint import Fingerprinter, code_salt
 from .forked import forked_map
 from .model import Article, Entity
 from .problems import Problem, display_path
@@ -23,6 +28,9 @@ RELATED_WINDOW = 20
 # Below this many articles the related search takes well under a second: no workers.
 RELATED_PARALLEL_MIN = 2000
 COOCCURRENCE_LIMIT = 10
+
+# (name, key, compute) → the result of compute(), or the one kept under that name and key.
+Remember = Callable[[str, str, Callable[[], Any]], Any]
 
 
 @dataclass(frozen=True)
@@ -90,9 +98,12 @@ def build_index(
     entities: dict[str, Entity],
     problems: list[Problem],
     workers: int = 1,
+    remember: Remember | None = None,
 ) -> SiteIndex:
     """Build every site-wide index. URL clashes are appended to `problems`. The related
-    articles, the costly part, are computed in `workers` forked processes (same result)."""
+    articles, the costly part, are computed in `workers` forked processes (same result),
+    or taken from `remember` (RememberedResults.remember) when no article's date, entities
+    or tags changed since they were computed."""
     index = SiteIndex(articles=articles, entities=entities, analyses=analyses)
     by_entity: dict[str, list[Article]] = defaultdict(list)
     by_tag: dict[str, list[Article]] = defaultdict(list)
@@ -101,7 +112,7 @@ def build_index(
         ids = analyses[article.slug].entities
         for entity_id in ids:
             by_entity[entity_id].append(article)
-            pairs[entity_id].update(other for other in ids if other != entity_id)
+            pairs[entity_id].update(ids)  # itself too (removed below): a loop in C
         for tag in article.tags:
             by_tag[tag].append(article)
         index.by_month.setdefault((article.date.year, article.date.month), []).append(article)
@@ -109,13 +120,34 @@ def build_index(
     index.by_entity = dict(sorted(by_entity.items()))
     index.by_tag = dict(sorted(by_tag.items()))
     index.tag_slugs = _tag_slugs(index.by_tag, entities, problems)
+    for entity_id, counter in pairs.items():
+        del counter[entity_id]
+    # Most shared first, then by id: sorted by id, then stably by count (both in C).
     index.cooccurrence = {
-        entity_id: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[
+        entity_id: sorted(sorted(counter.items()), key=itemgetter(1), reverse=True)[
             :COOCCURRENCE_LIMIT
         ]
         for entity_id, counter in sorted(pairs.items())
     }
-    index.related = _related(articles, analyses, index.by_entity, index.by_tag, workers)
+
+    def related() -> list[list[str]]:
+        return _related(articles, analyses, index.by_entity, index.by_tag, workers)
+
+    if remember is None:
+        found = related()
+    else:
+        # What the related articles are computed from: each article's slug, date, entities
+        # and tags, in order (and this code, in the salt). An edit to a text leaves it.
+        features = [
+            (a.slug, a.date.toordinal(), analyses[a.slug].entities, a.tags) for a in articles
+        ]
+        key = Fingerprinter(code_salt()).of(json.dumps(features, ensure_ascii=False)).hex()
+        found = remember("related", key, related)
+    by_slug = {article.slug: article for article in articles}
+    index.related = {
+        article.slug: [by_slug[slug] for slug in slugs]
+        for article, slugs in zip(articles, found, strict=True)
+    }
     _index_events(index)
     return index
 
@@ -150,9 +182,10 @@ def _related(
     by_entity: dict[str, list[Article]],
     by_tag: dict[str, list[Article]],
     workers: int = 1,
-) -> dict[str, list[Article]]:
-    """Up to RELATED_LIMIT related articles per article, scored by shared entities (weighted
-    above shared tags; rarer features weigh more: inverse document frequency)."""
+) -> list[list[str]]:
+    """The slugs of up to RELATED_LIMIT related articles of each article, scored by shared
+    entities (weighted above shared tags; rarer features weigh more: inverse document
+    frequency)."""
     total = max(len(articles), 1)
     postings: dict[tuple[str, str], list[Article]] = {}
     for entity_id, listed in by_entity.items():
@@ -198,14 +231,9 @@ def _related(
         )
         return ranked[:RELATED_LIMIT]
 
-    found = forked_map(
+    return forked_map(
         lambda i: related_slugs(articles[i]), len(articles), workers, RELATED_PARALLEL_MIN
     )
-    by_slug = {article.slug: article for article in articles}
-    return {
-        article.slug: [by_slug[slug] for slug in slugs]
-        for article, slugs in zip(articles, found, strict=True)
-    }
 
 
 def _index_events(index: SiteIndex) -> None:

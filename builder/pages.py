@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from .dates_display import format_iso_ar, time_html
+from .fingerprint import Fingerprinter
 from .indexes import DatedEvent, SiteIndex
 from .model import ENTITY_TYPES, Article, Entity
 from .render import Renderer, link_origin
@@ -55,6 +56,10 @@ class PageJob:
 
     def __call__(self) -> list[tuple[str, str]]:
         return [(self.page, self.renderer.render(self.template, self.page, **self.context))]
+
+    def fingerprint(self, fingerprinter: Fingerprinter) -> bytes:
+        """What the page is made from (the renderer's globals are in the build's salt)."""
+        return fingerprinter.of(self.template, self.page, self.context)
 
 
 class PageWriter:
@@ -188,7 +193,9 @@ class PageWriter:
     def tag_pages(self) -> Iterator[PageJob]:
         index = self.index
         tags = sorted(index.tag_slugs, key=lambda t: (-len(index.by_tag[t]), t))
-        yield self.render("tags.md.j2", "tags/index.md", tags=tags, by_tag=index.by_tag)
+        # Counts, not the lists: a page is rendered again when what it is handed changes.
+        counts = {tag: len(index.by_tag[tag]) for tag in tags}
+        yield self.render("tags.md.j2", "tags/index.md", tags=tags, counts=counts)
         for tag in tags:
             articles = index.by_tag[tag]
             yield self.render(

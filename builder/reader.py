@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from .model import ENTITY_TYPES, Article, EditorEvent, Entity
 from .problems import Problem, display_path
+from .read_cache import ReadCache
 from .yamlsource import LocatedYaml, YamlSyntaxError, load_located
 
 ARTICLE_KEYS = (
@@ -63,15 +64,34 @@ class Content:
     problems: list[Problem] = field(default_factory=list)
 
 
-def read_content(content_dir: Path) -> Content:
-    """Read the registry and every article under `content_dir`; never raises on bad input."""
+def read_content(content_dir: Path, cache_dir: Path | None = None) -> Content:
+    """Read the registry and every article under `content_dir`; never raises on bad input.
+    With `cache_dir`, files unchanged since the last build are not parsed again
+    (builder/read_cache.py)."""
     content = Content()
-    content.entities = read_registry(content_dir, content.problems)
+    with ReadCache(cache_dir) as cache:
+        registry = registry_files(content_dir)
+        content.entities = cache.registry(registry, read_registry_files, content.problems)
+        _read_articles(content_dir, content, cache)
+    if not (content_dir / "articles").is_dir():
+        content.problems.append(
+            Problem(display_path(content_dir), 0, "there is no 'articles' folder here")
+        )
+    content.articles.sort(key=lambda a: (a.date, a.published, a.slug), reverse=True)
+    content.problems.sort()
+    return content
+
+
+def _read_articles(content_dir: Path, content: Content, cache: ReadCache) -> None:
     seen_slugs: dict[str, str] = {}
     for path in sorted((content_dir / "articles").rglob("*.md")):
-        article = read_article(path, content.problems, known_entities=content.entities)
+        stamp = cache.stamp(path)
+        article = cache.get(path, stamp)
         if article is None:
-            continue
+            article = read_article(path, content.problems, known_entities=content.entities)
+            if article is None:
+                continue
+            cache.put(path, stamp, article)
         where = display_path(path)
         if article.slug in seen_slugs:
             content.problems.append(
@@ -85,13 +105,6 @@ def read_content(content_dir: Path) -> Content:
             continue
         seen_slugs[article.slug] = where
         content.articles.append(article)
-    if not (content_dir / "articles").is_dir():
-        content.problems.append(
-            Problem(display_path(content_dir), 0, "there is no 'articles' folder here")
-        )
-    content.articles.sort(key=lambda a: (a.date, a.published, a.slug), reverse=True)
-    content.problems.sort()
-    return content
 
 
 # --- text decoding ------------------------------------------------------------------------

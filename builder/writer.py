@@ -5,19 +5,31 @@ unchanged mtimes for unchanged pages; files a previous build wrote but this one 
 removed, so a deleted article disappears from the site. `write_all` renders and writes
 many files in forked workers (builder/forked.py); what they wrote is recorded here, in the
 parent, so the bookkeeping (duplicates, counts, stale files) stays in one place.
+
+Jobs that have a fingerprint (builder/fingerprint.py: what the files are made from) are not
+even run when the last build ran a job with the same fingerprint and its files are still
+on disk as it left them (same size and modification time): after editing one article of
+10,000, a few dozen of 16,000 pages are rendered again. What the last build wrote is kept in
+work/cache/files.sqlite3 (`FileStamps`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache_db import CacheDatabase
+from .fingerprint import Fingerprinter
 from .forked import forked_map
 
 # A unit of work for write_all: returns the files it produces as (relative path, content).
+# A job may also have a `fingerprint(fingerprinter) -> bytes` method (PageJob, FeedJob).
 FileJob = Callable[[], Iterable[tuple[str, str | bytes]]]
+# A file as a job left it: (relative path, size, modification time in ns).
+Stamp = tuple[str, int, int]
 # Below this many jobs (an incremental rebuild of a small site) forking costs more than it saves.
 PARALLEL_MIN = 200
 
@@ -27,34 +39,72 @@ class OutputTree:
     """A folder owned by the generator (the generated docs folder)."""
 
     root: Path
+    # Fingerprints of jobs; None: every job runs (no cache).
+    fingerprinter: Fingerprinter | None = None
+    # The files each fingerprinted job of the last build left, by fingerprint (FileStamps).
+    previous: dict[bytes, list[Stamp]] = field(default_factory=dict)
     written: int = 0  # files created or changed
     bytes_written: int = 0
-    _paths: set[Path] = field(default_factory=set)
+    reused: int = 0  # files kept as the last build left them, without running their job
+    stamps: dict[bytes, list[Stamp]] = field(default_factory=dict)  # this build's, to keep
+    _paths: set[str] = field(default_factory=set)  # relative paths of this build's files
 
     def write(self, relative: str, content: str | bytes) -> Path:
         """Write `content` at `relative` unless the file already holds exactly that."""
         path = self.root / relative
-        self._record(path, *self._put(path, content))
+        written, size, _ = self._put(path, content)
+        self._record(relative, written, size)
         return path
 
     def write_all(self, jobs: Sequence[FileJob], workers: int = 1) -> None:
         """Run every job (a function returning (relative, content) pairs) and write what it
         returns; in `workers` forked processes when there are enough jobs. The files and
-        counts are the same as writing them one by one."""
+        counts are the same as writing them one by one. A job whose fingerprint and files
+        are as the last build left them is not run: its files are kept."""
         done = forked_map(lambda i: self._run(jobs[i]), len(jobs), workers, PARALLEL_MIN)
-        for results in done:
-            for path, written, size in results:
-                self._record(path, written, size)
+        for key, reused, files in done:
+            for relative, written, size, _ in files:
+                self._record(relative, written, size)
+            if reused:
+                self.reused += len(files)
+            if key is not None:
+                self.stamps[key] = [(relative, size, mtime) for relative, _, size, mtime in files]
 
-    def _run(self, job: FileJob) -> list[tuple[Path, bool, int]]:
-        return [(self.root / r, *self._put(self.root / r, content)) for r, content in job()]
+    def _run(self, job: FileJob) -> tuple[bytes | None, bool, list[tuple[str, bool, int, int]]]:
+        """(fingerprint, whether the files were kept, [(relative, written, size, mtime)])."""
+        fingerprint = getattr(job, "fingerprint", None)
+        key = (
+            None
+            if self.fingerprinter is None or fingerprint is None
+            else fingerprint(self.fingerprinter)
+        )
+        if key is not None:
+            stamps = self.previous.get(key)
+            if stamps is not None and all(self._as_left(stamp) for stamp in stamps):
+                return (
+                    key,
+                    True,
+                    [(relative, False, size, mtime) for relative, size, mtime in stamps],
+                )
+        return key, False, [(r, *self._put(self.root / r, content)) for r, content in job()]
 
-    def _put(self, path: Path, content: str | bytes) -> tuple[bool, int]:
-        """Write the file if it differs; (whether it was written, its size)."""
+    def _as_left(self, stamp: Stamp) -> bool:
+        """Whether the file is still as a build left it: a page edited or deleted by hand
+        is written again."""
+        relative, size, mtime = stamp
+        try:
+            status = os.stat(os.path.join(self.root, relative))  # pathlib's / costs more
+        except OSError:
+            return False
+        return status.st_size == size and status.st_mtime_ns == mtime
+
+    def _put(self, path: Path, content: str | bytes) -> tuple[bool, int, int]:
+        """Write the file if it differs; (whether it was written, its size, its mtime)."""
         data = content.encode("utf-8") if isinstance(content, str) else content
         try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
-                return False, len(data)
+            status = path.stat()
+            if status.st_size == len(data) and path.read_bytes() == data:
+                return False, len(data), status.st_mtime_ns
         except FileNotFoundError:
             path.parent.mkdir(parents=True, exist_ok=True)
         # One temporary name per process: two workers given the same file (a bug the parent
@@ -62,13 +112,12 @@ class OutputTree:
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         temporary.write_bytes(data)
         os.replace(temporary, path)  # atomic: a watcher never sees half a page
-        return True, len(data)
+        return True, len(data), path.stat().st_mtime_ns
 
-    def _record(self, path: Path, written: bool, size: int) -> None:
-        if path in self._paths:
-            relative = path.relative_to(self.root).as_posix()
+    def _record(self, relative: str, written: bool, size: int) -> None:
+        if relative in self._paths:
             raise ValueError(f"two pages would be written to the same file: {relative}")
-        self._paths.add(path)
+        self._paths.add(relative)
         if written:
             self.written += 1
             self.bytes_written += size
@@ -87,7 +136,7 @@ class OutputTree:
         """Delete files under root that this build did not write (and folders left empty);
         return how many files. One bottom-up os.walk: 18,000 files at 10,000 articles."""
         removed = 0
-        kept = {str(path) for path in self._paths}
+        kept = {os.path.join(self.root, relative) for relative in self._paths}
         for folder, _, names in os.walk(self.root, topdown=False):
             for name in names:
                 path = os.path.join(folder, name)
@@ -114,3 +163,42 @@ def folder_size(folder: Path) -> tuple[int, int]:
                     files += 1
                     size += entry.stat(follow_symlinks=False).st_size
     return files, size
+
+
+class FileStamps:
+    """The files each fingerprinted job of the last build left (work/cache/files.sqlite3):
+    `load` before writing, `save(tree.stamps)` after. Missing or damaged: every job runs."""
+
+    FILE = "files.sqlite3"
+    SCHEMA = "CREATE TABLE IF NOT EXISTS jobs (fingerprint BLOB PRIMARY KEY, files TEXT);"
+
+    def __init__(self, cache_dir: Path | None):
+        self.db = CacheDatabase(None if cache_dir is None else cache_dir / self.FILE, self.SCHEMA)
+        self._loaded: dict[bytes, list[Stamp]] = {}
+
+    def __enter__(self) -> FileStamps:
+        self.db.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.db.__exit__(*exc)
+
+    def load(self) -> dict[bytes, list[Stamp]]:
+        found: dict[bytes, list[Stamp]] = {}
+        for key, files in self.db.query("SELECT fingerprint, files FROM jobs"):
+            try:
+                found[key] = [
+                    (str(r), int(size), int(mtime)) for r, size, mtime in json.loads(files)
+                ]
+            except (ValueError, TypeError):
+                continue  # written by other code: that job runs again
+        self._loaded = found
+        return found
+
+    def save(self, stamps: dict[bytes, list[Stamp]]) -> None:
+        """Replace what the cache holds by this build's files: fingerprints of pages that
+        are gone or changed are dropped, so the cache stays the size of the site."""
+        if stamps == self._loaded:
+            return  # nothing was rendered: the cache already holds this
+        rows = ((key, json.dumps(files, ensure_ascii=False)) for key, files in stamps.items())
+        self.db.write(("DELETE FROM jobs", None), ("INSERT INTO jobs VALUES (?, ?)", rows))

@@ -6,8 +6,10 @@ bench/corpus.py, so it stays fast."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,8 +17,14 @@ import pytest
 from bench.corpus import generate as generate_corpus
 from builder.analyze_all import AnalysisCache
 from builder.build import BuildOptions, BuildReport, generate
-from builder.pages import article_page
+from builder.cache_db import RememberedResults
+from builder.fingerprint import Fingerprinter, code_salt
+from builder.model import Entity
+from builder.pages import PageJob, article_page
+from builder.problems import ContentError
+from builder.read_cache import ReadCache
 from builder.reader import read_content
+from builder.writer import FileStamps
 
 ARTICLES = 30
 ENTITIES = 120  # enough for mentions and co-occurrence; small so the matcher builds fast
@@ -122,3 +130,187 @@ def test_damaged_cache_is_a_miss_not_an_error(corpus: BuildOptions) -> None:
     assert again.analyzed == ARTICLES == first.analyzed
     assert {p: p.read_bytes() for p in corpus.docs.rglob("*") if p.is_file()} == docs
     assert _generate(corpus).analyzed == 0, "the damaged file was replaced by a working cache"
+
+
+# --- pages not rendered again (builder/fingerprint.py, OutputTree's file stamps) --------
+
+
+def _docs(options: BuildOptions) -> dict[str, bytes]:
+    root = options.docs
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages rendered from now on (the spy runs in this process: jobs=1)."""
+    rendered: list[str] = []
+    original = PageJob.__call__
+
+    def spy(job: PageJob) -> list[tuple[str, str]]:
+        rendered.append(job.page)
+        return original(job)
+
+    monkeypatch.setattr(PageJob, "__call__", spy)
+    return rendered
+
+
+def test_unchanged_pages_are_not_rendered_again(
+    corpus: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _generate(corpus)
+    rendered = _rendered(monkeypatch)
+    again = _generate(corpus)
+    assert rendered == []
+    assert again.reused >= first.pages  # every page (and feed) kept as the first build left it
+    assert again.stage("write").files == 0
+
+
+def test_after_an_edit_only_pages_showing_the_article_are_rendered(
+    corpus: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _generate(corpus)
+    articles = read_content(corpus.content).articles
+    edited = articles[len(articles) // 2]
+    rendered = _rendered(monkeypatch)
+    _edit_body(edited.path)
+    _generate(corpus)
+    assert article_page(edited) in rendered
+    # Every other page rendered again lists the article (by its address); the others, most of
+    # the site, were kept without rendering.
+    slug_link = f"{edited.slug}/"
+    for page in rendered:
+        assert page == article_page(edited) or slug_link in (corpus.docs / page).read_text(
+            encoding="utf-8"
+        ), page
+    assert len(rendered) < len(_docs(corpus)) / 4
+
+
+def test_a_page_edited_by_hand_is_written_again(corpus: BuildOptions) -> None:
+    _generate(corpus)
+    page = corpus.docs / "index.md"
+    good = page.read_bytes()
+    page.write_text("edited by hand\n", encoding="utf-8")
+    _generate(corpus)
+    assert page.read_bytes() == good
+    (corpus.docs / "tags" / "index.md").unlink()
+    _generate(corpus)
+    assert (corpus.docs / "tags" / "index.md").is_file()
+
+
+def _set_front(path: Path, key: str, value: str) -> None:
+    """Replace (or add) one front-matter field of an article file."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    end = lines.index("---", 1)
+    fields = [line for line in lines[1:end] if not line.startswith(f"{key}:")]
+    path.write_text("\n".join(["---", *fields, f"{key}: {value}", *lines[end:]]), encoding="utf-8")
+
+
+def test_incremental_builds_equal_clean_builds_after_every_kind_of_edit(
+    corpus: BuildOptions, tmp_path: Path
+) -> None:
+    """The caches (read, analysis, related articles, page fingerprints) never leave a stale
+    page: after each edit, the incremental docs folder is byte-identical to one generated
+    from scratch without any cache."""
+    clean = BuildOptions(
+        content=corpus.content, site=corpus.site, work=tmp_path / "clean", jobs=1, cache=False
+    )
+    articles = read_content(corpus.content).articles
+    first, second, third = articles[3], articles[10], articles[-1]
+    registry = corpus.content / "entities.yml"
+    edits = [
+        ("nothing", lambda: None),
+        ("a body", lambda: _edit_body(first.path)),
+        (
+            "a title shown in other pages' lists",
+            lambda: _set_front(second.path, "title", "'عنوان جديد'"),
+        ),
+        ("a summary", lambda: _set_front(first.path, "summary", "'ملخص آخر للخبر'")),
+        (
+            "tags (related articles change)",
+            lambda: _set_front(third.path, "tags", "['وسم جديد', 'وسم آخر']"),
+        ),
+        ("the date", lambda: _set_front(second.path, "date", "'2020-02-29'")),
+        (
+            "an entity's name in the registry",
+            lambda: registry.write_text(
+                registry.read_text(encoding="utf-8").replace("name: '", "name: 'السيد ", 1),
+                encoding="utf-8",
+            ),
+        ),
+        ("an article removed", lambda: third.path.unlink()),
+        ("a draft", lambda: _set_front(first.path, "draft", "true")),
+    ]
+    for what, edit in edits:
+        edit()
+        time.sleep(0.01)  # a file rewritten within one clock tick must still look changed
+        _generate(corpus)
+        _generate(clean)
+        assert _docs(corpus) == _docs(clean), f"stale pages after editing {what}"
+
+
+def test_a_new_template_or_module_changes_every_fingerprint(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "pages.py").write_text("X = 1\n", encoding="utf-8")
+    (tmp_path / "templates" / "page.md.j2").write_text("{{ x }}\n", encoding="utf-8")
+    before = code_salt(tmp_path)
+    assert code_salt(tmp_path) == before
+    (tmp_path / "templates" / "page.md.j2").write_text("{{ x }}!\n", encoding="utf-8")
+    after_template = code_salt(tmp_path)
+    (tmp_path / "pages.py").write_text("X = 2\n", encoding="utf-8")
+    assert len({before, after_template, code_salt(tmp_path)}) == 3
+    # …and the page fingerprints follow the salt.
+    assert Fingerprinter(before).of("page") != Fingerprinter(after_template).of("page")
+
+
+def test_fingerprints_tell_apart_what_renders_differently() -> None:
+    fingerprints = Fingerprinter("salt")
+    values = [
+        "1", 1, 1.0, True, None, ["ab"], ["a", "b"], ("a", "b"), {"a": "b"}, {"a": ["b"]},
+        [["a"], "b"], ["a", ["b"]], dt.date(2021, 12, 31), "2021-12-31",
+        Entity("nato", "organization", "الناتو"), Entity("nato", "organization", "حلف الناتو"),
+    ]  # fmt: skip
+    digests = [fingerprints.of(value) for value in values]
+    assert len(set(digests)) == len(values)
+    assert fingerprints.of(["a", "b"]) == Fingerprinter("salt").of(["a", "b"])  # stable
+    assert Fingerprinter("other").of(["a", "b"]) != fingerprints.of(["a", "b"])
+    with pytest.raises(TypeError, match="no fingerprint for a set"):
+        fingerprints.of({"a"})
+
+
+def test_related_articles_are_remembered_until_their_inputs_change(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    def compute(value: str) -> Callable[[], list[str]]:
+        return lambda: calls.append(value) or [value]
+
+    with RememberedResults(tmp_path) as results:
+        assert results.remember("related", "key-1", compute("a")) == ["a"]
+    with RememberedResults(tmp_path) as results:
+        assert results.remember("related", "key-1", compute("b")) == ["a"]  # kept
+        assert results.remember("related", "key-2", compute("c")) == ["c"]  # inputs changed
+    assert calls == ["a", "c"]
+
+
+@pytest.mark.parametrize(
+    "cache_file",
+    [AnalysisCache.FILE, ReadCache.FILE, FileStamps.FILE, RememberedResults.FILE],
+)
+def test_every_damaged_cache_is_replaced_not_an_error(
+    corpus: BuildOptions, cache_file: str
+) -> None:
+    _generate(corpus)
+    docs = _docs(corpus)
+    assert (corpus.work / "cache" / cache_file).is_file()
+    (corpus.work / "cache" / cache_file).write_bytes(b"not a database" * 100)
+    _generate(corpus)
+    assert _docs(corpus) == docs
+    _generate(corpus)  # and a working cache again
+    assert _docs(corpus) == docs
+
+
+def test_an_article_with_a_problem_is_reported_on_every_build(corpus: BuildOptions) -> None:
+    _generate(corpus)
+    broken = read_content(corpus.content).articles[0].path
+    _set_front(broken, "date", "'2021-02-30'")
+    for _ in range(2):  # the second time, from the read cache if it kept a bad parse
+        with pytest.raises(ContentError, match="not a real date"):
+            _generate(corpus)

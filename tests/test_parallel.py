@@ -72,7 +72,7 @@ def test_small_batches_stay_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         raise AssertionError("workers started for a small batch")
 
     monkeypatch.setattr(forked, "_in_workers", forbidden)
-    analyses, analyzed = analyze_all.analyze_articles(content.articles, content.entities, jobs=2)
+    analyses, analyzed, _ = analyze_all.analyze_articles(content.articles, content.entities, jobs=2)
     assert analyzed == 5
     assert sorted(analyses) == sorted(a.slug for a in content.articles)
 
@@ -87,7 +87,7 @@ def test_related_articles_in_workers_are_the_serial_ones(
 ) -> None:
     generate_corpus(tmp_path / "content", ARTICLES, entities=300)
     content = read_content(tmp_path / "content")
-    analyses, _ = analyze_all.analyze_articles(content.articles, content.entities, jobs=1)
+    analyses = analyze_all.analyze_articles(content.articles, content.entities, jobs=1).by_slug
     monkeypatch.setattr(indexes, "RELATED_PARALLEL_MIN", 0)
     calls = _spy_on_workers(monkeypatch)
     related = {
