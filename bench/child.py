@@ -47,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         "articles": report.articles,
         "analyzed": report.analyzed,
         "pages": report.pages,
+        # Every Markdown and feed file of the build, and how many were kept as the last build
+        # left them without rendering (builder/fingerprint.py).
+        "files": report.files,
+        "reused": report.reused,
         "stages": [asdict(stage) for stage in report.stages],
         # Largest single process: this one, or a finished child (worker, Pagefind).
         "max_rss_mb": max(

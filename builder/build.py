@@ -70,6 +70,7 @@ class BuildReport:
     articles: int = 0
     analyzed: int = 0  # articles analyzed this run (the others came from the cache)
     pages: int = 0
+    files: int = 0  # every file of the docs folder, written or kept
     reused: int = 0  # pages and feeds kept from the last build without rendering them
     index: SiteIndex | None = None
 
@@ -190,7 +191,7 @@ def _generate(
             stage.bytes = tree.bytes_written - before_bytes
             tree.remove_stale()  # the last files are written: what is left over is stale
             stamps.save(tree.stamps)
-    report.reused = tree.reused
+    report.files, report.reused = tree.files, tree.reused
     return report
 
 
@@ -202,11 +203,11 @@ def site_fingerprinter(
     description: str,
 ) -> Fingerprinter:
     """Fingerprints for this build's pages and feeds, salted with what every one of them
-    depends on besides the data its job holds: the builder's code and templates, the
-    registry (templates name any entity) and the tags' addresses (they link any tag)."""
-    site_wide = Fingerprinter(code_salt()).of(
-        index.entities, index.tag_slugs, site_url, site_name, description
-    )
+    depends on besides the data its job holds: the builder's code and templates, and the
+    registry (templates name any entity). Not the tags' addresses, which templates reach
+    too: a tag's address is its slug (two tags with one slug stop the build), so adding a
+    tag to one article leaves the other pages alone."""
+    site_wide = Fingerprinter(code_salt()).of(index.entities, site_url, site_name, description)
     fingerprinter = Fingerprinter(site_wide.hex())
     # An analysis, its search terms and events are what its cache key says (the article's
     # text, the registry, the analysis code), and the article is its path and text: digesting
