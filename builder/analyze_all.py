@@ -13,20 +13,22 @@ pages).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import pickle
+import marshal
 from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
-from .analysis import ArticleAnalysis, analyze_article
+from .analysis import ArticleAnalysis, Event, SearchTerms, analyze_article
 from .cache_db import CacheDatabase
+from .dates import DateWarning
 from .forked import forked_map, resolve_jobs
-from .matcher import EntityMatcher
+from .matcher import EntityMatcher, Mention
 from .model import Article, Entity
 
 # Bump when analysis output changes for the same input (new rules, new fields).
-ANALYSIS_VERSION = "2"  # 2: the build keeps no mentions (site_analysis)
+ANALYSIS_VERSION = "3"  # 2: the build keeps no mentions (site_analysis); 3: marshal, not pickle
 # Below this many cache misses, starting workers (and building one matcher per worker) costs
 # more than it saves: an incremental rebuild analyzes one article in the main process.
 PARALLEL_MIN = 50
@@ -148,7 +150,7 @@ class AnalysisCache:
             marks = ",".join("?" * len(batch))
             rows = self.db.query(f"SELECT key, value FROM analyses WHERE key IN ({marks})", batch)
             for key, value in rows:
-                analysis = _unpickle(value)
+                analysis = _loaded(value)
                 if analysis is not None:
                     found[key] = analysis
         return found if self.db.usable else {}
@@ -156,7 +158,7 @@ class AnalysisCache:
     def store(self, entries: list[tuple[str, ArticleAnalysis]]) -> None:
         if not self.db.usable or not entries:
             return
-        rows = [(k, pickle.dumps(a, protocol=pickle.HIGHEST_PROTOCOL)) for k, a in entries]
+        rows = [(key, _stored(analysis)) for key, analysis in entries]
         self.db.write(("INSERT OR REPLACE INTO analyses VALUES (?, ?)", rows))
 
     def keep_only(self, keys: list[str]) -> None:
@@ -172,9 +174,34 @@ class AnalysisCache:
         )
 
 
-def _unpickle(value: bytes) -> ArticleAnalysis | None:
+def _stored(analysis: ArticleAnalysis) -> bytes:
+    """An analysis as a marshal'ed tuple of flat tuples (no pickle: loading a cache restored
+    from elsewhere, as the deploy workflow does, must run no code)."""
+    return marshal.dumps(
+        (
+            tuple(map(_fields, analysis.mentions)),
+            analysis.entities,
+            tuple(map(_fields, analysis.events)),
+            tuple(map(_fields, analysis.warnings)),
+            _fields(analysis.search),
+        )
+    )
+
+
+def _loaded(value: bytes) -> ArticleAnalysis | None:
     try:
-        analysis = pickle.loads(value)
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        mentions, entities, events, warnings, search = marshal.loads(value)
+        return ArticleAnalysis(
+            tuple(Mention(*fields) for fields in mentions),
+            entities,
+            tuple(Event(*fields) for fields in events),
+            tuple(DateWarning(*fields) for fields in warnings),
+            SearchTerms(*search),
+        )
+    except (ValueError, EOFError, TypeError):
         return None  # written by other code: a miss, never an error
-    return analysis if isinstance(analysis, ArticleAnalysis) else None
+
+
+def _fields(value: object) -> tuple[object, ...]:
+    """A flat dataclass's field values, in order (what its constructor takes back)."""
+    return tuple(getattr(value, field.name) for field in dataclasses.fields(value))  # type: ignore[arg-type]

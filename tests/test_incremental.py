@@ -314,3 +314,24 @@ def test_an_article_with_a_problem_is_reported_on_every_build(corpus: BuildOptio
     for _ in range(2):  # the second time, from the read cache if it kept a bad parse
         with pytest.raises(ContentError, match="not a real date"):
             _generate(corpus)
+
+
+def test_cached_analyses_and_articles_load_back_equal(corpus: BuildOptions) -> None:
+    """The caches store plain tuples (marshal: loading runs no code); every field comes back,
+    mentions, events, warnings and search terms included."""
+    from builder import analyze_all, read_cache
+    from builder.analysis import analyze_article
+    from builder.matcher import EntityMatcher
+
+    content = read_content(corpus.content)
+    matcher = EntityMatcher(content.entities.values())
+    analyses = [analyze_article(article, matcher) for article in content.articles]
+    assert any(a.mentions for a in analyses) and any(a.events for a in analyses)
+    for analysis in analyses:
+        assert analyze_all._loaded(analyze_all._stored(analysis)) == analysis
+    for article in content.articles:
+        stored = read_cache._stored_article(article)
+        assert read_cache._loaded_article(article.path, stored) == article
+    stored = read_cache._stored_entities(content.entities)
+    assert read_cache._loaded_entities(stored) == content.entities
+    assert analyze_all._loaded(b"not marshal data") is None
