@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,10 +36,18 @@ def display_path(path: Path) -> str:
     """The path as an editor would type it: relative to the working directory when possible."""
     if not path.is_absolute():  # already relative to it (resolving costs syscalls per file)
         return str(path)
+    here = _resolved(os.getcwd())
+    if ".." not in path.parts and path.is_relative_to(here):  # no syscall per file
+        return str(path.relative_to(here))
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to(here))
     except ValueError:
         return str(path)
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved(folder: str) -> Path:
+    return Path(folder).resolve()
 
 
 class BuildError(Exception):

@@ -83,7 +83,7 @@ def read_content(content_dir: Path, cache_dir: Path | None = None) -> Content:
 
 
 def _read_articles(content_dir: Path, content: Content, cache: ReadCache) -> None:
-    seen_slugs: dict[str, str] = {}
+    seen_slugs: dict[str, Path] = {}
     for path in sorted((content_dir / "articles").rglob("*.md")):
         stamp = cache.stamp(path)
         article = cache.get(path, stamp)
@@ -92,18 +92,19 @@ def _read_articles(content_dir: Path, content: Content, cache: ReadCache) -> Non
             if article is None:
                 continue
             cache.put(path, stamp, article)
-        where = display_path(path)
         if article.slug in seen_slugs:
+            first = display_path(seen_slugs[article.slug])
             content.problems.append(
                 Problem(
-                    where,
+                    display_path(path),
                     article.slug_line,
-                    f"the slug '{article.slug}' is already used by {seen_slugs[article.slug]}; "
+                    f"the slug '{article.slug}' is already used by {first}; "
                     "every article needs its own slug (set `slug:` or rename the file)",
                 )
             )
             continue
-        seen_slugs[article.slug] = where
+        # Paths, not display_path: resolving an absolute path costs syscalls per article.
+        seen_slugs[article.slug] = path
         content.articles.append(article)
 
 
