@@ -5,8 +5,9 @@ A file's fingerprint digests everything its job hands to the code that renders i
 template name, the page path and the template's data: articles, entities, events, counts —
 salted with what every file depends on: the builder's own code and templates (`code_salt`)
 and site-wide data the templates reach without being handed it (the entity registry, the
-tag addresses, the site's name and URL). An article stands for its file: its path and whole
-text, front matter included, from which everything the reader derives from it follows.
+site's name and URL). An article stands for its slug (which may come from
+its file name) and its whole text, front matter included: everything the reader derives
+from it follows from those two, and no page shows where its file is.
 
 A value of a type this module does not know is an error, not a guess: a new kind of template
 data must be fingerprinted on purpose, or an edit to it would leave stale pages.
@@ -116,12 +117,14 @@ class Fingerprinter:
         if known is not None:
             return known
         if isinstance(value, Article):
-            text = f"{value.path.as_posix()}\0{value.text}"
+            text = f"{value.slug}\0{value.text}"
         else:
             kind = type(value)
             names = self._fields.get(kind)
             if names is None:
-                names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(value))  # type: ignore[arg-type]
+                # Fields left out of comparisons (where an entity is written) are left out.
+                fields = dataclasses.fields(value)  # type: ignore[arg-type]
+                names = self._fields[kind] = tuple(f.name for f in fields if f.compare)
             parts: list[str] = [kind.__qualname__]
             self._add_items(parts, [getattr(value, name) for name in names])
             text = "\x1f".join(parts)

@@ -24,8 +24,10 @@ class Entity:
     description: str = ""
     handles: tuple[str, ...] = ()  # Twitter/X handles without "@", for embedded English tweets
     hashtags: tuple[str, ...] = ()  # hashtags without "#"
-    path: Path | None = None
-    line: int = 0
+    # Where it is written, for messages: not part of what the entity is (nor of page
+    # fingerprints: builder/fingerprint.py digests compared fields only).
+    path: Path | None = field(default=None, compare=False)
+    line: int = field(default=0, compare=False)
 
     @property
     def surface_forms(self) -> tuple[str, ...]:

@@ -104,7 +104,7 @@ class ReadCache:
         return f"{file_stamp}:{self.salt}" if file_stamp and self.salt else ""
 
     def get(self, path: Path, stamp: str) -> Article | None:
-        key = path.as_posix()
+        key = os.path.abspath(path)  # the same file whether content/ is given relative or not
         self._used.add(key)
         kept = self._kept.get(key)
         if not stamp or kept is None or kept[0] != stamp:
@@ -116,7 +116,7 @@ class ReadCache:
 
     def put(self, path: Path, stamp: str, article: Article) -> None:
         if stamp and self.db.usable:
-            self._fresh.append((path.as_posix(), stamp, _stored_article(article)))
+            self._fresh.append((os.path.abspath(path), stamp, _stored_article(article)))
 
     def _save(self) -> None:
         """Store the articles parsed this time; drop files no longer read (deleted, moved)."""

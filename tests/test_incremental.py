@@ -335,3 +335,23 @@ def test_cached_analyses_and_articles_load_back_equal(corpus: BuildOptions) -> N
     stored = read_cache._stored_entities(content.entities)
     assert read_cache._loaded_entities(stored) == content.entities
     assert analyze_all._loaded(b"not marshal data") is None
+
+
+def test_caches_hold_whether_content_is_given_relative_or_absolute(
+    corpus: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from builder import reader
+
+    _generate(corpus)  # absolute paths (tmp_path), as the benchmark gives them
+    parsed: list[Path] = []
+    original = reader.read_article
+    monkeypatch.setattr(
+        reader, "read_article", lambda path, *a, **k: parsed.append(path) or original(path, *a, **k)
+    )
+    rendered = _rendered(monkeypatch)
+    monkeypatch.chdir(corpus.work.parent)
+    relative = BuildOptions(
+        content=Path("content"), site=Path("site"), work=Path("work"), search=False, jobs=1
+    )
+    report = _generate(relative)
+    assert (parsed, rendered, report.analyzed) == ([], [], 0)
