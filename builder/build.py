@@ -210,17 +210,15 @@ def site_fingerprinter(
     site_wide = Fingerprinter(code_salt()).of(index.entities, site_url, site_name, description)
     fingerprinter = Fingerprinter(site_wide.hex())
     # An analysis, its search terms and events are what its cache key says (the article's
-    # text, the registry, the analysis code), and the article is its slug and text: digesting
-    # them all again took 1.1 s at 10,000 articles.
-    for article in index.articles:
-        analysis, key = index.analyses[article.slug], analysis_keys[article.slug]
-        fingerprinter.assume(article, f"{key}:{article.slug}")
+    # text, the registry, the analysis code): digesting them all again took 0.8 s at 10,000.
+    for slug, analysis in index.analyses.items():
+        key = analysis_keys[slug]
         fingerprinter.assume(analysis.search, f"{key}:search")
         for number, event in enumerate(analysis.events):
             fingerprinter.assume(event, f"{key}:event:{number}")
-    # Digest the dated events many pages list here, once: the workers forked for the write
-    # inherit them, instead of each digesting them again.
-    fingerprinter.of(index.events)
+    # Digest what many pages list (articles, dated events) here, once: the workers forked
+    # for the write inherit the digests, instead of each making them again.
+    fingerprinter.of(index.articles, index.events)
     return fingerprinter
 
 

@@ -5,9 +5,11 @@ A file's fingerprint digests everything its job hands to the code that renders i
 template name, the page path and the template's data: articles, entities, events, counts —
 salted with what every file depends on: the builder's own code and templates (`code_salt`)
 and site-wide data the templates reach without being handed it (the entity registry, the
-site's name and URL). An article stands for its slug (which may come from
-its file name) and its whole text, front matter included: everything the reader derives
-from it follows from those two, and no page shows where its file is.
+site's name and URL). An article stands for what pages that list it can show: its slug
+(which may come from its file name), its front matter as written and its lede (the summary,
+or the body's first paragraph). Its body is shown on its own page only, which is handed the
+body apart (PageJob "body"), so fixing a typo in a body renders that page again, not
+every list the article is in. No page shows where its file is.
 
 A value of a type this module does not know is an error, not a guess: a new kind of template
 data must be fingerprinted on purpose, or an edit to it would leave stale pages.
@@ -117,7 +119,7 @@ class Fingerprinter:
         if known is not None:
             return known
         if isinstance(value, Article):
-            text = f"{value.slug}\0{value.text}"
+            text = f"{value.slug}\0{value.text[: value.body_offset]}\0{value.lede}"
         else:
             kind = type(value)
             names = self._fields.get(kind)

@@ -155,6 +155,9 @@ class PageWriter:
             "article.md.j2",
             article_page(article),
             article=article,
+            # The text itself, handed apart: an article's fingerprint covers what lists show
+            # of it (builder/fingerprint.py), and only this page shows its body.
+            body=article.body.strip(),
             entities=(entities := self.index.entities_of(article)),
             entity_types=list(dict.fromkeys(entity.type for entity in entities)),
             events=analysis.events,

@@ -196,6 +196,28 @@ def test_a_page_edited_by_hand_is_written_again(corpus: BuildOptions) -> None:
     assert (corpus.docs / "tags" / "index.md").is_file()
 
 
+def _drop_summary(path: Path) -> None:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    path.write_text("\n".join(line for line in lines if not line.startswith("summary:")), "utf-8")
+
+
+def _prepend_paragraph(path: Path) -> None:
+    """A new first paragraph, front matter untouched: without a summary, the lede changes."""
+    text = path.read_text(encoding="utf-8")
+    end = text.index("\n---\n", 3) + len("\n---\n")
+    path.write_text(f"{text[:end]}\nفقرة أولى جديدة تتصدر الخبر.\n{text[end:]}", "utf-8")
+
+
+def test_only_the_article_page_shows_the_body() -> None:
+    """Lists are fingerprinted without the articles' bodies (builder/fingerprint.py): a
+    template other than the article page's must not read them."""
+    for template in sorted(Path("builder/templates").glob("*.j2")):
+        text = template.read_text(encoding="utf-8")
+        for field in (".body", ".text"):
+            uses = text.count(field) - text.count(f"search{field}")
+            assert uses == 0, f"{template.name} reads an article's {field[1:]}"
+
+
 def _set_front(path: Path, key: str, value: str) -> None:
     """Replace (or add) one front-matter field of an article file."""
     lines = path.read_text(encoding="utf-8").split("\n")
@@ -219,6 +241,8 @@ def test_incremental_builds_equal_clean_builds_after_every_kind_of_edit(
     edits = [
         ("nothing", lambda: None),
         ("a body", lambda: _edit_body(first.path)),
+        ("a summary removed", lambda: _drop_summary(second.path)),
+        ("a first paragraph (the lede lists show)", lambda: _prepend_paragraph(second.path)),
         (
             "a title shown in other pages' lists",
             lambda: _set_front(second.path, "title", "'عنوان جديد'"),
