@@ -410,9 +410,9 @@ def render(results: dict[str, Any]) -> str:
             "",
             f"incremental, {inc['edit']} ({inc['edited']}): builder stages "
             f"{inc['builder_seconds']:.2f} s (process {inc['wall_seconds']:.2f} s; target ≤ 5 s), "
-            f"re-analyzed {inc['analyzed']}, pages and feeds rendered again "
-            f"{inc['files'] - inc['kept_without_rendering']} of {inc['files']}, "
-            f"files rewritten {inc['rewritten']}",
+            f"re-analyzed {inc['analyzed']}, files kept without rendering "
+            f"{inc['kept_without_rendering']} of {inc['files']} (the others: pages and feeds "
+            f"rendered again, assets), files rewritten {inc['rewritten']}",
             "  " + ", ".join(f"{s['name']} {s['seconds']:.2f} s" for s in inc["stages"]),
         ]
         if inc["code_changed"]:
