@@ -115,7 +115,7 @@ def analyze_articles(
 def site_analysis(article: Article, matcher: EntityMatcher) -> ArticleAnalysis:
     """What the site is built from: the analysis without its mentions. The offsets of every
     mention are for `analyze`; no page shows them, and at 10,000 articles they are 640,000
-    objects to pickle out of the workers, into the cache and out of it again (~3 s)."""
+    objects to send back from the workers, store in the cache and load again (~3 s)."""
     return replace(analyze_article(article, matcher), mentions=())
 
 
