@@ -196,6 +196,19 @@ def test_a_page_edited_by_hand_is_written_again(corpus: BuildOptions) -> None:
     assert (corpus.docs / "tags" / "index.md").is_file()
 
 
+def _add_event(path: Path) -> None:
+    """A sentence with a date at the end of the body: a new event, front matter untouched."""
+    text = path.read_text(encoding="utf-8").rstrip("\n")
+    sentence = " ومن المقرر أن يعقد الاجتماع المقبل في 3 آذار/مارس 2031."
+    path.write_text(text + sentence + "\n", encoding="utf-8")
+
+
+def _reword_event(path: Path) -> None:
+    """The same event (date, place in the text), in other words: only its sentence differs."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("الاجتماع المقبل", "اللقاء القادم"), encoding="utf-8")
+
+
 def _drop_summary(path: Path) -> None:
     lines = path.read_text(encoding="utf-8").split("\n")
     path.write_text("\n".join(line for line in lines if not line.startswith("summary:")), "utf-8")
@@ -241,6 +254,8 @@ def test_incremental_builds_equal_clean_builds_after_every_kind_of_edit(
     edits = [
         ("nothing", lambda: None),
         ("a body", lambda: _edit_body(first.path)),
+        ("a dated sentence added to a body (a new event)", lambda: _add_event(first.path)),
+        ("that event's sentence reworded", lambda: _reword_event(first.path)),
         ("a summary removed", lambda: _drop_summary(second.path)),
         ("a first paragraph (the lede lists show)", lambda: _prepend_paragraph(second.path)),
         (
@@ -379,3 +394,16 @@ def test_caches_hold_whether_content_is_given_relative_or_absolute(
     )
     report = _generate(relative)
     assert (parsed, rendered, report.analyzed) == ([], [], 0)
+
+
+def test_events_are_fingerprinted_by_a_repr_that_shows_every_field() -> None:
+    """build.site_fingerprinter digests an event by its repr: a field left out of the repr
+    (or a value whose repr hides its content) would leave timelines stale."""
+    from dataclasses import fields
+
+    from builder.analysis import Event
+
+    assert all(field.repr for field in fields(Event))
+    event = Event("2022-01-12", "day", "الـ 12", 5, 10, "جملة الحدث.", ("nato",), True)
+    for field in fields(Event):
+        assert repr(getattr(event, field.name)) in repr(event)
