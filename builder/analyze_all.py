@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .analysis import ArticleAnalysis, Event, SearchTerms, analyze_article
-from .cache_db import CacheDatabase
+from .cache_db import CacheFile
 from .dates import DateWarning
 from .forked import forked_map, resolve_jobs
 from .matcher import EntityMatcher, Mention
@@ -122,7 +122,7 @@ def site_analysis(article: Article, matcher: EntityMatcher) -> ArticleAnalysis:
 # --- the cache ----------------------------------------------------------------------------
 
 
-class AnalysisCache:
+class AnalysisCache(CacheFile):
     """Analyses by key in one SQLite file (work/cache/analysis.sqlite3).
 
     One file and one transaction per build: 10,000 entries load or store in well under a
@@ -132,16 +132,6 @@ class AnalysisCache:
 
     FILE = "analysis.sqlite3"
     SCHEMA = "CREATE TABLE IF NOT EXISTS analyses (key TEXT PRIMARY KEY, value BLOB);"
-
-    def __init__(self, cache_dir: Path | None):
-        self.db = CacheDatabase(None if cache_dir is None else cache_dir / self.FILE, self.SCHEMA)
-
-    def __enter__(self) -> AnalysisCache:
-        self.db.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.db.__exit__(*exc)
 
     def load(self, keys: list[str]) -> dict[str, ArticleAnalysis]:
         found: dict[str, ArticleAnalysis] = {}

@@ -12,7 +12,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Self
 
 
 class CacheDatabase:
@@ -81,7 +81,25 @@ class CacheDatabase:
         self.db = None
 
 
-class RememberedResults:
+class CacheFile:
+    """Base of the build's caches: the file `FILE` in the cache folder, with the tables of
+    `SCHEMA`; `with SomeCache(cache_dir) as cache:` opens it (`cache_dir` None: no cache)."""
+
+    FILE: ClassVar[str]
+    SCHEMA: ClassVar[str]
+
+    def __init__(self, cache_dir: Path | None):
+        self.db = CacheDatabase(None if cache_dir is None else cache_dir / self.FILE, self.SCHEMA)
+
+    def __enter__(self) -> Self:
+        self.db.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.db.__exit__(*exc)
+
+
+class RememberedResults(CacheFile):
     """Results of site-wide computations, each kept with a key of what it was computed
     from (work/cache/results.sqlite3): `remember(name, key, compute)` returns the kept
     result when the key is the same as last time, else computes and keeps it. Results are
@@ -89,16 +107,6 @@ class RememberedResults:
 
     FILE = "results.sqlite3"
     SCHEMA = "CREATE TABLE IF NOT EXISTS results (name TEXT PRIMARY KEY, key TEXT, value TEXT);"
-
-    def __init__(self, cache_dir: Path | None):
-        self.db = CacheDatabase(None if cache_dir is None else cache_dir / self.FILE, self.SCHEMA)
-
-    def __enter__(self) -> RememberedResults:
-        self.db.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.db.__exit__(*exc)
 
     def remember(self, name: str, key: str, compute: Callable[[], Any]) -> Any:
         for (value,) in self.db.query(

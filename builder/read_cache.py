@@ -24,7 +24,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from .cache_db import CacheDatabase
+from .cache_db import CacheFile
 from .fingerprint import code_salt
 from .model import Article, EditorEvent, Entity
 from .problems import Problem
@@ -37,7 +37,7 @@ _ENTITY_FIELDS = tuple(f.name for f in dataclasses.fields(Entity))
 _DAMAGED = (ValueError, EOFError, TypeError, KeyError)  # what other code's rows may raise
 
 
-class ReadCache:
+class ReadCache(CacheFile):
     FILE = "read.sqlite3"
     SCHEMA = """
         CREATE TABLE IF NOT EXISTS articles (path TEXT PRIMARY KEY, stamp TEXT, value BLOB);
@@ -45,7 +45,7 @@ class ReadCache:
     """
 
     def __init__(self, cache_dir: Path | None):
-        self.db = CacheDatabase(None if cache_dir is None else cache_dir / self.FILE, self.SCHEMA)
+        super().__init__(cache_dir)
         self.code = code_salt()
         self.salt = ""  # the articles' stamps: code and registry ids (set by `registry`)
         self._kept: dict[str, tuple[str, bytes]] = {}
@@ -53,7 +53,7 @@ class ReadCache:
         self._used: set[str] = set()
 
     def __enter__(self) -> ReadCache:
-        self.db.__enter__()
+        super().__enter__()
         rows = self.db.query("SELECT path, stamp, value FROM articles")
         self._kept = {path: (stamp, value) for path, stamp, value in rows}
         return self
@@ -61,7 +61,7 @@ class ReadCache:
     def __exit__(self, *exc: object) -> None:
         if exc[0] is None:
             self._save()
-        self.db.__exit__(*exc)
+        super().__exit__(*exc)
 
     # --- the registry -----------------------------------------------------------------
 

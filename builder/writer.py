@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache_db import CacheDatabase
+from .cache_db import CacheFile
 from .fingerprint import Fingerprinter
 from .forked import forked_map
 
@@ -195,7 +195,7 @@ def folder_size(folder: Path) -> tuple[int, int]:
     return files, size
 
 
-class FileStamps:
+class FileStamps(CacheFile):
     """The files each fingerprinted job of the last build left (work/cache/files.sqlite3):
     `load` before writing, `save(tree.stamps)` after. Missing or damaged: every job runs."""
 
@@ -203,15 +203,8 @@ class FileStamps:
     SCHEMA = "CREATE TABLE IF NOT EXISTS jobs (fingerprint BLOB PRIMARY KEY, files TEXT);"
 
     def __init__(self, cache_dir: Path | None):
-        self.db = CacheDatabase(None if cache_dir is None else cache_dir / self.FILE, self.SCHEMA)
+        super().__init__(cache_dir)
         self._loaded: dict[bytes, list[Stamp]] = {}
-
-    def __enter__(self) -> FileStamps:
-        self.db.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.db.__exit__(*exc)
 
     def load(self) -> dict[bytes, list[Stamp]]:
         found: dict[bytes, list[Stamp]] = {}
