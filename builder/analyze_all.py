@@ -23,6 +23,7 @@ from typing import NamedTuple
 from .analysis import ArticleAnalysis, Event, SearchTerms, analyze_article
 from .cache_db import CacheFile
 from .dates import DateWarning
+from .fingerprint import BUILDER, source_digest
 from .forked import forked_map, resolve_jobs
 from .matcher import EntityMatcher, Mention
 from .model import Article, Entity
@@ -48,10 +49,7 @@ _ANALYSIS_MODULES = (
 
 
 def code_hash() -> str:
-    digest = hashlib.sha256(ANALYSIS_VERSION.encode())
-    for name in _ANALYSIS_MODULES:
-        digest.update((Path(__file__).parent / name).read_bytes())
-    return digest.hexdigest()
+    return source_digest([BUILDER / name for name in _ANALYSIS_MODULES], version=ANALYSIS_VERSION)
 
 
 def registry_hash(entities: dict[str, Entity]) -> str:

@@ -21,6 +21,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import jinja2
@@ -32,13 +33,23 @@ BUILDER = Path(__file__).parent
 
 def code_salt(folder: Path = BUILDER) -> str:
     """A digest of the code that writes the site: every Python module and template of the
-    builder (any change may change any page), and the versions of what runs them."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{sys.version_info[:2]} jinja2 {jinja2.__version__}".encode())
-    for path in sorted(folder.rglob("*")):
-        if path.suffix in {".py", ".j2"} and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
+    builder (any change may change any page), and the versions of what runs them. Read from
+    disk on each call: `serve` renders templates edited while it runs."""
+    sources = sorted(
+        path
+        for path in folder.rglob("*")
+        if path.suffix in {".py", ".j2"} and "__pycache__" not in path.parts
+    )
+    return source_digest(sources, folder, f"{sys.version_info[:2]} jinja2 {jinja2.__version__}")
+
+
+def source_digest(paths: Iterable[Path], folder: Path = BUILDER, version: str = "") -> str:
+    """A digest of source files (their names under `folder` and contents) and a version:
+    the caches' keys include the code that made what they keep."""
+    digest = hashlib.blake2b(version.encode() + b"\0", digest_size=16)
+    for path in paths:
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
