@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,13 @@ SEED = REPO.parent / "shared" / "seed" / "000_1e528b2148f74f7f.txt"
 # The six dated events of the seed article, read off its text by hand (ISSUE 4).
 SEED_DATES = ["2021-12-17", "2021-12-30", "2021-12-31", "2022-01-10", "2022-01-12", "2022-01-13"]
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", REPO / "test-artifacts"))
+
+
+def run_builder(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m builder ARGS…` as an editor runs it: exit code and output, never raising."""
+    return subprocess.run(
+        [sys.executable, "-m", "builder", *args], capture_output=True, text=True, check=False
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import SEED, SEED_DATES
+from conftest import SEED, SEED_DATES, run_builder
 
 ARTICLE = Path("content/articles/2021/2021-12-31-nato-ready-for-meaningful-talks-with-russia.md")
 # Read off the seed text by hand: every registry entity it names (أوروبا only inside the
@@ -21,12 +19,7 @@ SEED_ENTITIES = {
 
 
 def analyze(*args: str) -> dict:  # type: ignore[type-arg]
-    result = subprocess.run(
-        [sys.executable, "-m", "builder", "analyze", *args, "--json"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_builder("analyze", *args, "--json")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -95,9 +88,7 @@ def test_a_missing_file_or_a_folder_is_a_clear_error() -> None:
         ["analyze", str(ARTICLE), "--registry", "no-such-registry.yml"],
         ["import", "content", "--date", "2022-01-01"],
     ):
-        result = subprocess.run(
-            [sys.executable, "-m", "builder", *args], capture_output=True, text=True, check=False
-        )
+        result = run_builder(*args)
         assert result.returncode == 1, args
         assert "Traceback" not in result.stderr
         assert "no such file" in result.stderr or "a folder, not a file" in result.stderr

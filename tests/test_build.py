@@ -4,11 +4,9 @@ only where it changed and keeps no page of a deleted article."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import REPO
+from conftest import REPO, run_builder
 
 
 def copy_content(tmp_path: Path) -> Path:
@@ -31,13 +29,10 @@ def test_build_fails_when_an_article_does_not_reach_the_site(tmp_path: Path) -> 
         config = config.replace(old, new)
     config += "\nexclude_docs: |\n  articles/2022/\n"
     (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "builder", "build", "--no-search"]
-        + ["--content", str(REPO / "content"), "--site", str(tmp_path / "site")]
-        + ["--work", str(tmp_path / "work"), "--config", str(tmp_path / "mkdocs.yml")],
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run_builder(
+        *["build", "--no-search", "--content", str(REPO / "content")],
+        *["--site", str(tmp_path / "site"), "--work", str(tmp_path / "work")],
+        *["--config", str(tmp_path / "mkdocs.yml")],
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
@@ -52,12 +47,11 @@ def test_deleted_article_leaves_the_docs_folder(tmp_path: Path) -> None:
     work = tmp_path / "work"
 
     def generate() -> None:
-        subprocess.run(
-            [sys.executable, "-m", "builder", "build", "--no-search", "--content", str(content)]
-            + ["--work", str(work), "--site", str(tmp_path / "site")],
-            check=True,
-            capture_output=True,
+        result = run_builder(
+            *["build", "--no-search", "--content", str(content)],
+            *["--work", str(work), "--site", str(tmp_path / "site")],
         )
+        assert result.returncode == 0, result.stderr
 
     generate()
     page = work / "docs/articles/2022/01/osce-vienna-meeting.md"
@@ -69,24 +63,18 @@ def test_deleted_article_leaves_the_docs_folder(tmp_path: Path) -> None:
 
 
 def test_a_missing_mkdocs_config_is_a_clear_error(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "builder", "build", "--config", str(tmp_path / "none.yml")]
-        + ["--work", str(tmp_path / "work"), "--site", str(tmp_path / "site")],
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run_builder(
+        *["build", "--config", str(tmp_path / "none.yml")],
+        *["--work", str(tmp_path / "work"), "--site", str(tmp_path / "site")],
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "none.yml" in result.stderr
 
 
 def test_a_bad_jobs_value_is_a_clear_error(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "builder", "build", "--jobs", "-2"]
-        + ["--work", str(tmp_path / "work"), "--site", str(tmp_path / "site")],
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run_builder(
+        *["build", "--jobs", "-2"],
+        *["--work", str(tmp_path / "work"), "--site", str(tmp_path / "site")],
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

@@ -3,11 +3,10 @@ the offending key or value, and the problem, and `check` exits 1 without a trace
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_builder
 
 from builder.reader import read_content
 
@@ -240,12 +239,7 @@ def test_check_reports_every_file_with_its_line_and_no_traceback(tmp_path: Path)
     root = write_content(
         tmp_path / "content", BROKEN, REGISTRY + "nato:\n  type: place\n  name: مكرر\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "builder", "check", "--content", str(root)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_builder("check", "--content", str(root))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     lines = result.stderr.splitlines()
