@@ -25,6 +25,7 @@ from .forked import resolve_jobs
 from .indexes import SiteIndex, build_index
 from .mkdocs_runner import run_mkdocs
 from .model import Article
+from .old_site import old_site_deleted_meanwhile
 from .pages import PageWriter
 from .problems import BuildError, ContentError, Problem, display_path
 from .reader import read_content
@@ -245,6 +246,13 @@ def build(options: BuildOptions) -> BuildReport:
     """Full build. Raises ContentError (editor mistakes) or BuildError (site problems)."""
     config = load_mkdocs_config(options)
     report = generate(options, *site_identity(config))
+    # The old site goes only now: after a content error it is still there to look at.
+    with old_site_deleted_meanwhile(options.site, options.work):
+        _render_and_index(config, options, report)
+    return report
+
+
+def _render_and_index(config: Any, options: BuildOptions, report: BuildReport) -> None:
     with timed(report, "mkdocs") as stage:
         run_mkdocs(config, options.jobs)
         stage.files, stage.bytes = folder_size(options.site)
@@ -263,7 +271,6 @@ def build(options: BuildOptions) -> BuildReport:
         release_memory()
         with timed(report, "search") as stage:
             stage.files, stage.bytes = index_site(options.site)
-    return report
 
 
 def release_memory() -> None:

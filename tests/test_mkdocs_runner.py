@@ -144,3 +144,54 @@ def test_shared_fragments_are_rendered_once_per_folder_outside_the_nav() -> None
     assert shared("tabs", Page("entities/x/", hide=True), nav, render("f")) == "f"
     assert shared("tabs", None, nav, render("g")) == "g"  # 404.html
     assert renders == ["a", "c", "d", "e", "f", "g"]
+
+
+def test_docs_files_are_linked_into_the_site_and_theme_files_copied(
+    work: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    run_mkdocs(_config(work, site), jobs=2, min_pages_for_parallel=0)
+    feed = site / "feeds" / "news.xml"
+    assert feed.samefile(work / "docs" / "feeds" / "news.xml")  # linked, not copied
+    bundle = next((site / "assets" / "javascripts").glob("bundle.*.min.js"))
+    assert bundle.stat().st_nlink == 1  # Material's own file: a copy, never a link into it
+
+
+def test_one_markdown_instance_per_worker_carries_nothing_from_page_to_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first page defines a link reference and a heading; the twenty after it use the
+    reference without defining it and have the same heading. A worker that converts them
+    after the first with state left over would link them, or number their heading ids."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# الرئيسية\n", encoding="utf-8")
+    (docs / "a.md").write_text(
+        "# أ\n\n## Events\n\n[المصدر][ref]\n\n[ref]: https://example.org/a\n", encoding="utf-8"
+    )
+    for number in range(20):
+        (docs / f"b{number:02}.md").write_text(
+            f"# ب {number}\n\n## Events\n\n[المصدر][ref]\n", encoding="utf-8"
+        )
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nsite_url: http://localhost/\ntheme:\n  name: material\n"
+        f"  custom_dir: {REPO / 'builder' / 'theme'}\nplugins: []\n"
+        "markdown_extensions: [builder.markdown_raw, builder.markdown_inline, attr_list,"
+        " md_in_html, toc]\nnav: [index.md]\n"
+        "validation: {nav: {omitted_files: ignore}}\n",
+        encoding="utf-8",
+    )
+    from mkdocs.config import load_config
+
+    def config(site: str) -> Any:
+        return load_config(str(tmp_path / "mkdocs.yml"), site_dir=str(tmp_path / site))
+
+    calls = _spy_on_workers(monkeypatch)
+    run_mkdocs(config("serial"), jobs=1)
+    run_mkdocs(config("parallel"), jobs=2, min_pages_for_parallel=0)
+    assert calls == [2]
+    serial, parallel = _files(tmp_path / "serial"), _files(tmp_path / "parallel")
+    assert sorted(parallel) == sorted(serial)
+    assert [name for name in serial if serial[name] != parallel[name]] == []
+    page = parallel["b19/index.html"].decode()
+    assert "[المصدر][ref]" in page and 'id="events"' in page and "events_1" not in page
