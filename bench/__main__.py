@@ -127,6 +127,27 @@ def _children_maxrss() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def move_previous_run_aside(out: Path) -> Path | None:
+    """Move the last run's outputs (corpus, our build, the baseline) out of the way, to be
+    deleted once everything is measured; return where they went (None: nothing to move).
+
+    Not deleted first because deleting shapes what is measured next on this machine: its
+    ext4 file system has no journal, and then the kernel skips every inode freed in the last
+    one to six minutes, one by one, each time a file is created. Right after deleting a
+    10,000-article run (60,000 files) each file a build created cost 0.4–1 ms of kernel time
+    instead of 0.13 ms (up to 30 s of a cold build); a fresh CI machine never pays that. Runs
+    started less than six minutes after another one still do (docs/benchmarks.md)."""
+    leftover = out / ".previous-run"
+    shutil.rmtree(leftover, ignore_errors=True)  # from an interrupted run
+    moved = [name for name in ("content", "ours", "baseline") if (out / name).exists()]
+    if not moved:
+        return None
+    leftover.mkdir(parents=True)
+    for name in moved:
+        (out / name).rename(leftover / name)
+    return leftover
+
+
 def search_available() -> bool:
     """The search stage (builder/search.py) may not exist yet in a working tree."""
     return importlib.util.find_spec("builder.search") is not None
@@ -224,13 +245,12 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out.resolve() / f"n{n}"
     results: dict[str, Any] = {"articles": n, "seed": args.seed, "machine": machine()}
 
+    previous = move_previous_run_aside(out)
     print(f"bench: generating {n:,} articles into {out / 'content'} …", flush=True)
     from .corpus import make_corpus
 
     started = time.perf_counter()
     corpus = make_corpus(n, seed=args.seed)
-    if (out / "content").exists():
-        shutil.rmtree(out / "content")
     write_content(corpus, out / "content")
     results["corpus"] = {
         "seconds": round(time.perf_counter() - started, 1),
@@ -243,7 +263,6 @@ def main(argv: list[str] | None = None) -> int:
     }
 
     # Full build from a cold start: no analysis cache, no docs folder, no site.
-    shutil.rmtree(out / "ours", ignore_errors=True)
     code_before = code_salt()
     print(f"bench: full build (search {'on' if search else 'off'}) …", flush=True)
     full = run_measured(child_command("build", out, args.jobs, search))
@@ -325,6 +344,9 @@ def main(argv: list[str] | None = None) -> int:
         matcher = run_measured([sys.executable, "-m", "bench.bench_matcher", "--entities", "2000"])
         results["matcher"] = matcher.output
 
+    if previous is not None:
+        print("bench: deleting the previous run's files …", flush=True)
+        shutil.rmtree(previous, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
     (out.parent / f"results-{n}.json").write_text(json.dumps(results, indent=2) + "\n", "utf-8")
     print(render(results))

@@ -149,7 +149,7 @@ def _generate(
     workers = resolve_jobs(options.jobs)
     cache_dir = options.work / "cache" if options.cache else None
     with timed(report, "read") as stage:
-        content = read_content(options.content, cache_dir)
+        content = read_content(options.content, cache_dir, options.jobs)
         stage.files = len(content.articles)
     if content.problems:
         raise ContentError(content.problems)

@@ -110,13 +110,14 @@ class ReadCache(CacheFile):
         if not stamp or kept is None or kept[0] != stamp:
             return None
         try:
-            return _loaded_article(path, kept[1])
+            return loaded_article(path, kept[1])
         except _DAMAGED:
             return None  # written by other code: parse the file again
 
-    def put(self, path: Path, stamp: str, article: Article) -> None:
+    def put(self, path: Path, stamp: str, stored: bytes) -> None:
+        """Keep an article parsed this time, as `stored_article` gave it."""
         if stamp and self.db.usable:
-            self._fresh.append((os.path.abspath(path), stamp, _stored_article(article)))
+            self._fresh.append((os.path.abspath(path), stamp, stored))
 
     def _save(self) -> None:
         """Store the articles parsed this time; drop files no longer read (deleted, moved)."""
@@ -136,14 +137,16 @@ class ReadCache(CacheFile):
         return f"{status.st_size}:{status.st_mtime_ns}"
 
 
-def _stored_article(article: Article) -> bytes:
+def stored_article(article: Article) -> bytes:
+    """The article as bytes (marshal'ed field values; not its path and body)."""
     values = {name: getattr(article, name) for name in _ARTICLE_FIELDS}
     values["date"] = article.date.toordinal()
     values["events"] = tuple((e.date, e.text, e.line) for e in article.events)
     return marshal.dumps(tuple(values[name] for name in _ARTICLE_FIELDS))
 
 
-def _loaded_article(path: Path, data: bytes) -> Article:
+def loaded_article(path: Path, data: bytes) -> Article:
+    """The article `stored_article` gave these bytes for, read from `path`."""
     values = dict(zip(_ARTICLE_FIELDS, marshal.loads(data), strict=True))
     values["date"] = dt.date.fromordinal(values["date"])
     values["events"] = tuple(EditorEvent(*event) for event in values["events"])

@@ -369,8 +369,8 @@ def test_cached_analyses_and_articles_load_back_equal(corpus: BuildOptions) -> N
     for analysis in analyses:
         assert analyze_all._loaded(analyze_all._stored(analysis)) == analysis
     for article in content.articles:
-        stored = read_cache._stored_article(article)
-        assert read_cache._loaded_article(article.path, stored) == article
+        stored = read_cache.stored_article(article)
+        assert read_cache.loaded_article(article.path, stored) == article
     stored = read_cache._stored_entities(content.entities)
     assert read_cache._loaded_entities(stored) == content.entities
     assert analyze_all._loaded(b"not marshal data") is None

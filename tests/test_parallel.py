@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bench.corpus import generate as generate_corpus
-from builder import analyze_all, forked, indexes, writer
+from builder import analyze_all, forked, indexes, reader, writer
 from builder.build import BuildOptions, generate
 from builder.reader import read_content
 
@@ -61,6 +61,27 @@ def test_serial_and_parallel_generate_identical_markdown(
     assert docs[1].keys() == docs[2].keys()
     different = [name for name in docs[1] if docs[1][name] != docs[2][name]]
     assert not different, f"serial and parallel output differ: {different[:5]}"
+
+
+def test_articles_read_in_workers_are_the_serial_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same articles, in the same order, and the same problems, line for line."""
+    generate_corpus(tmp_path / "content", ARTICLES, entities=300)
+    articles = tmp_path / "content" / "articles"
+    (articles / "broken.md").write_text("---\ntitle: [\n---\nنص\n", encoding="utf-8")
+    (articles / "undated.md").write_text("---\ntitle: بلا تاريخ\n---\nنص\n", encoding="utf-8")
+    monkeypatch.setattr(reader, "PARALLEL_MIN", 0)
+    calls = _spy_on_workers(monkeypatch)
+    serial = read_content(tmp_path / "content", jobs=1)
+    assert calls == []
+    parallel = read_content(tmp_path / "content", jobs=2)
+    assert calls == [(ARTICLES + 2, 2)]
+    assert len(serial.articles) == ARTICLES and len(serial.problems) >= 2
+    assert parallel.articles == serial.articles
+    assert [a.path for a in parallel.articles] == [a.path for a in serial.articles]
+    assert [a.body for a in parallel.articles] == [a.body for a in serial.articles]
+    assert parallel.problems == serial.problems
 
 
 def test_small_batches_stay_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
