@@ -83,7 +83,7 @@ class PageWriter:
             entities=index.entities,
             search_terms=search_terms,  # the hidden search field (builder/stemmer.py)
             entity_terms=self.entity_terms,
-            item=self.item,
+            items=self.items,
         )
         self._entity_terms: dict[str, str] = {}
         self._items: dict[tuple[str, str, int], str] = {}
@@ -110,6 +110,12 @@ class PageWriter:
             text = self.renderer.render(template, page, **item).removesuffix("\n")
             self._items[key] = text
         return text
+
+    def items(self, template: str, page: str, values: list[Article] | list[DatedEvent]) -> str:
+        """The items of a list, one per line (each with its newline): one template call per
+        list instead of one per item (an entity page lists up to 300, and 2,000 such pages
+        made 600,000 calls at 10,000 articles)."""
+        return "".join([f"{self.item(template, page, value)}\n" for value in values])
 
     def tag_page(self, tag: str) -> str:
         return f"tags/{self.index.tag_slugs[tag]}.md"
