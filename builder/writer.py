@@ -32,6 +32,8 @@ FileJob = Callable[[], Iterable[tuple[str, str | bytes]]]
 Stamp = tuple[str, int, int]
 # Below this many jobs (an incremental rebuild of a small site) forking costs more than it saves.
 PARALLEL_MIN = 200
+# Checking a job's fingerprint is ~0.07 ms: below this many jobs the fork costs more.
+CHECK_PARALLEL_MIN = 2000
 
 
 @dataclass
@@ -62,10 +64,13 @@ class OutputTree:
         counts are the same as writing them one by one. A job whose fingerprint and files
         are as the last build left them is not run: its files are kept."""
         if self.previous:
-            # An earlier build left files: which jobs can keep them is decided here, and only
-            # the others are run (in workers if there are enough). After editing one article
-            # of 10,000 that is a handful, and forking for them cost more than it saved.
-            checked = [self._check(job) for job in jobs]
+            # An earlier build left files: which jobs can keep them is decided first (the
+            # fingerprints of 16,000 jobs at 10,000 articles: in workers, ~0.4 s less), and
+            # only the others are run, in workers if there are enough. After editing one
+            # article of 10,000 that is a handful, and forking for them cost more than it saved.
+            checked = forked_map(
+                lambda n: self._check(jobs[n]), len(jobs), workers, CHECK_PARALLEL_MIN
+            )
             todo = [index for index, (_, kept) in enumerate(checked) if kept is None]
             rendered = iter(
                 forked_map(

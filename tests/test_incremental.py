@@ -10,11 +10,13 @@ import datetime as dt
 import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bench.corpus import generate as generate_corpus
+from builder import forked, writer
 from builder.analyze_all import AnalysisCache
 from builder.build import BuildOptions, BuildReport, generate
 from builder.cache_db import RememberedResults
@@ -182,6 +184,40 @@ def test_after_an_edit_only_pages_showing_the_article_are_rendered(
             encoding="utf-8"
         ), page
     assert len(rendered) < len(_docs(corpus)) / 4
+
+
+def test_fingerprints_checked_in_workers_keep_what_a_serial_check_keeps(
+    corpus: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large sites check their 16,000 jobs' fingerprints in forked workers
+    (writer.CHECK_PARALLEL_MIN): the same pages kept, the same ones rendered, the same docs."""
+    in_workers: list[int] = []
+    real = forked._in_workers
+
+    def spy(task: Callable[[int], object], count: int, workers: int) -> list[object]:
+        in_workers.append(count)
+        return real(task, count, workers)
+
+    monkeypatch.setattr(forked, "_in_workers", spy)
+    edited = read_content(corpus.content).articles[ARTICLES // 2].path
+    outcome = {}
+    for check_min in (10**9, 0):  # serial check, then forked
+        monkeypatch.setattr(writer, "CHECK_PARALLEL_MIN", check_min)
+        options = replace(corpus, work=corpus.work / str(check_min), jobs=2)
+        original = edited.read_bytes()
+        _generate(options)
+        rendered = _rendered(monkeypatch)
+        _edit_body(edited)
+        in_workers.clear()
+        report = _generate(options)
+        edited.write_bytes(original)
+        outcome[check_min] = (report.reused, sorted(rendered), _docs(options))
+        if check_min == 0:  # every page job, then every feed job, checked in workers
+            assert len(in_workers) == 2 and in_workers[0] == report.pages
+        else:
+            assert in_workers == []  # the few pages to render stay in the process too
+    assert outcome[0] == outcome[10**9]
+    assert outcome[0][0] > 0 and outcome[0][1]
 
 
 def test_a_page_edited_by_hand_is_written_again(corpus: BuildOptions) -> None:
