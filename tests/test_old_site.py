@@ -4,11 +4,14 @@ does) and its old files are deleted by another process, finished when the block 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from builder import old_site
+from builder.build import BuildOptions, build
 from builder.old_site import TRASH, old_site_deleted_meanwhile
 
 
@@ -66,3 +69,35 @@ def test_a_work_folder_inside_the_site_is_not_moved(tmp_path: Path) -> None:
         assert sorted(p.name for p in site.iterdir()) == [".git", ".nojekyll", "build"]
         assert (work / "docs").is_dir()
     assert sorted(os.listdir(work)) == ["docs"]
+
+
+def test_a_rebuild_drops_the_page_of_a_deleted_article(tmp_path: Path) -> None:
+    """Through the real build: the old site goes, a deleted article's page with it."""
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    options = BuildOptions(
+        content=content,
+        site=tmp_path / "site",
+        work=tmp_path / "build",
+        config=REPO / "mkdocs.yml",
+        search=False,
+    )
+    first = build(options)
+    gone = max(_articles(content), key=lambda path: path.name)
+    assert any((options.site / "articles").rglob("index.html"))
+    pages_before = _article_pages(options.site)
+    (options.site / ".nojekyll").write_text("", encoding="utf-8")
+    gone.unlink()
+    build(options)
+    pages_after = _article_pages(options.site)
+    assert len(pages_after) == len(pages_before) - 1 == first.articles - 1
+    assert (options.site / ".nojekyll").exists()
+    assert not (options.work / TRASH).exists()
+
+
+def _articles(content: Path) -> list[Path]:
+    return sorted((content / "articles").rglob("*.md"))
+
+
+def _article_pages(site: Path) -> set[str]:
+    return {p.parent.name for p in (site / "articles").rglob("index.html")}
