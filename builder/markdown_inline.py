@@ -1,7 +1,7 @@
 """A Python-Markdown extension: inline patterns skip text none of them can match.
 
 Python-Markdown searches every paragraph, heading and list item once per inline pattern
-(code, escapes, links, images, autolinks, line breaks, HTML, entities, emphasis: fifteen
+(code, escapes, links, images, autolinks, line breaks, HTML, entities, emphasis: fourteen
 regular expressions). News text is mostly plain sentences, and each of those patterns needs
 one of a few characters to match — `` ` `` `\\` `[` `<` `&` `*` `_` or two spaces before a
 line break — so a text with none of them comes out of the loop unchanged: this extension
