@@ -244,6 +244,16 @@ def feed_jobs(index: SiteIndex, site_url: str, site_name: str) -> list[FileJob]:
 
 def build(options: BuildOptions) -> BuildReport:
     """Full build. Raises ContentError (editor mistakes) or BuildError (site problems)."""
+    if options.content.resolve().is_relative_to(options.site.resolve()):
+        # Every build empties the site folder first (as MkDocs does): it would take the
+        # editors' articles with it.
+        raise BuildError(
+            [
+                f"{display_path(options.site)}: the site folder holds the content folder "
+                f"({display_path(options.content)}), and every build empties the site folder; "
+                "write the site somewhere else (--site)"
+            ]
+        )
     config = load_mkdocs_config(options)
     report = generate(options, *site_identity(config))
     # The old site goes only now: after a content error it is still there to look at.

@@ -13,6 +13,7 @@ from conftest import REPO
 from builder import old_site
 from builder.build import BuildOptions, build
 from builder.old_site import TRASH, old_site_deleted_meanwhile
+from builder.problems import BuildError
 
 
 def _old_site(site: Path) -> None:
@@ -101,3 +102,15 @@ def _articles(content: Path) -> list[Path]:
 
 def _article_pages(site: Path) -> set[str]:
     return {p.parent.name for p in (site / "articles").rglob("index.html")}
+
+
+def test_a_site_folder_holding_the_content_is_refused(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    content = site / "content"
+    shutil.copytree(REPO / "content", content)
+    options = BuildOptions(
+        content=content, site=site, work=tmp_path / "build", config=REPO / "mkdocs.yml"
+    )
+    with pytest.raises(BuildError, match="the site folder holds the content folder"):
+        build(options)
+    assert sorted(p.name for p in (content / "articles").rglob("*.md"))  # untouched
