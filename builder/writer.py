@@ -210,10 +210,12 @@ class FileStamps(CacheFile):
     def __init__(self, cache_dir: Path | None):
         super().__init__(cache_dir)
         self._loaded: dict[bytes, list[Stamp]] = {}
+        self._rows: set[bytes] = set()  # every fingerprint in the file, readable or not
 
     def load(self) -> dict[bytes, list[Stamp]]:
         found: dict[bytes, list[Stamp]] = {}
         for key, files in self.db.query("SELECT fingerprint, files FROM jobs"):
+            self._rows.add(key)
             try:
                 found[key] = [
                     (str(r), int(size), int(mtime)) for r, size, mtime in json.loads(files)
@@ -224,9 +226,17 @@ class FileStamps(CacheFile):
         return found
 
     def save(self, stamps: dict[bytes, list[Stamp]]) -> None:
-        """Replace what the cache holds by this build's files: fingerprints of pages that
-        are gone or changed are dropped, so the cache stays the size of the site."""
-        if stamps == self._loaded:
-            return  # nothing was rendered: the cache already holds this
-        rows = ((key, json.dumps(files, ensure_ascii=False)) for key, files in stamps.items())
-        self.db.write(("DELETE FROM jobs", None), ("INSERT INTO jobs VALUES (?, ?)", rows))
+        """Make the cache hold this build's files: rows of jobs that are gone (or were
+        unreadable) are deleted, new and changed ones written, so it stays the size of the
+        site. After one edit that is a few rows of 16,000, not all of them again."""
+        gone = [(key,) for key in self._rows if key not in stamps or key not in self._loaded]
+        changed = [
+            (key, json.dumps(files, ensure_ascii=False))
+            for key, files in stamps.items()
+            if self._loaded.get(key) != files
+        ]
+        if gone or changed:
+            self.db.write(
+                ("DELETE FROM jobs WHERE fingerprint = ?", gone),
+                ("INSERT OR REPLACE INTO jobs VALUES (?, ?)", changed),
+            )

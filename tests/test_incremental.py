@@ -443,3 +443,22 @@ def test_events_are_fingerprinted_by_a_repr_that_shows_every_field() -> None:
     event = Event("2022-01-12", "day", "الـ 12", 5, 10, "جملة الحدث.", ("nato",), True)
     for field in fields(Event):
         assert repr(getattr(event, field.name)) in repr(event)
+
+
+def test_file_stamps_keep_exactly_this_builds_jobs(tmp_path: Path) -> None:
+    """Only changed rows are written, yet the cache ends as this build's jobs: gone and
+    unreadable rows are deleted, unchanged ones kept, changed ones replaced."""
+    a, b, c = [("a.md", 1, 10)], [("b.md", 2, 20)], [("c.md", 3, 30)]
+    with FileStamps(tmp_path) as stamps:
+        stamps.load()
+        stamps.save({b"a": a, b"b": b})
+    with sqlite3.connect(tmp_path / FileStamps.FILE) as db:
+        db.execute("INSERT INTO jobs VALUES (?, ?)", (b"junk", "not json"))
+    with FileStamps(tmp_path) as stamps:
+        assert stamps.load() == {b"a": a, b"b": b}
+        stamps.save({b"a": a, b"b": c, b"c": c})
+    with FileStamps(tmp_path) as stamps:
+        assert stamps.load() == {b"a": a, b"b": c, b"c": c}
+        stamps.save({b"c": c})
+    with sqlite3.connect(tmp_path / FileStamps.FILE) as db:
+        assert db.execute("SELECT fingerprint FROM jobs").fetchall() == [(b"c",)]
