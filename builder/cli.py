@@ -24,6 +24,7 @@ from .build import (
     site_identity,
 )
 from .importer import ImportError_, article_path, article_text, default_slug, import_raw
+from .model import Entity
 from .problems import ContentError, Problem, display_path
 from .reader import (
     decode_file,
@@ -169,8 +170,43 @@ def _check(args: argparse.Namespace) -> int:
     content = read_content(args.content)
     if content.problems:
         raise ContentError(content.problems)
-    print(f"{len(content.articles)} articles and {len(content.entities)} entities: no problems")
+    notes = shared_names(content.entities)
+    for note in notes:
+        print(note)
+    print(
+        f"{len(content.articles)} articles and {len(content.entities)} entities: no problems"
+        + (f" ({len(notes)} shared name{'s' * (len(notes) > 1)}: see above)" if notes else "")
+    )
     return 0
+
+
+def shared_names(entities: dict[str, Entity]) -> list[str]:
+    """A note for every name that several entities answer to (عمان: Amman and Oman): not a
+    mistake, but an editor should know which one an article that writes it is linked to."""
+    from .arabic import normalize
+    from .matcher import EntityMatcher, skeleton
+
+    matcher = EntityMatcher(entities.values())
+    notes = []
+    for key, ids in sorted(matcher.collisions.items()):
+        written = [
+            (entity_id, name)
+            for entity_id in ids
+            for name in entities[entity_id].surface_forms
+            if skeleton(normalize(name)) == key
+        ]
+        shown = written[0][1] if written else key
+        found = matcher.find(shown)
+        winner = found[0].entity_id if found else ids[0]
+        where = entities[written[0][0] if written else ids[0]]
+        place = f"{display_path(where.path)}:{where.line}" if where.path else "registry"
+        others = ", ".join(f"'{entity_id}'" for entity_id in ids if entity_id != winner)
+        notes.append(
+            f"{place}: note: «{shown}» names {len(ids)} entities; an article that writes it is "
+            f"linked to '{winner}', not to {others} (in an article, `entities:` adds one and "
+            "`exclude_entities:` drops one)"
+        )
+    return notes
 
 
 def _analyze(args: argparse.Namespace) -> int:

@@ -249,3 +249,19 @@ def test_check_reports_every_file_with_its_line_and_no_traceback(tmp_path: Path)
         assert all(line.split(f"{name}:")[1].split(":")[0].isdigit() for line in reported)
     assert any("entities.yml:8: the entity id 'nato' is defined twice" in line for line in lines)
     assert lines[-1] == "13 problems in 13 files"
+
+
+def test_check_notes_a_name_that_several_entities_answer_to(tmp_path: Path) -> None:
+    registry = REGISTRY + (
+        "amman:\n  type: place\n  name: عمّان\n"
+        "oman:\n  type: place\n  name: عمان\n  aliases: [سلطنة عمان]\n"
+    )
+    root = write_content(tmp_path / "content", {"good.md": GOOD_FRONT}, registry)
+    result = run_builder("check", "--content", str(root))
+    assert result.returncode == 0, result.stderr  # a shared name is not a mistake
+    notes = [line for line in result.stdout.splitlines() if ": note: " in line]
+    assert len(notes) == 1, result.stdout
+    amman_line = registry.splitlines().index("amman:") + 1
+    assert notes[0].startswith(f"{root / 'entities.yml'}:{amman_line}: note: «عمّان»")
+    assert "linked to 'amman', not to 'oman'" in notes[0]
+    assert result.stdout.splitlines()[-1].endswith("no problems (1 shared name: see above)")
