@@ -244,22 +244,29 @@ def feed_jobs(index: SiteIndex, site_url: str, site_name: str) -> list[FileJob]:
 
 def build(options: BuildOptions) -> BuildReport:
     """Full build. Raises ContentError (editor mistakes) or BuildError (site problems)."""
-    if options.content.resolve().is_relative_to(options.site.resolve()):
-        # Every build empties the site folder first (as MkDocs does): it would take the
-        # editors' articles with it.
-        raise BuildError(
-            [
-                f"{display_path(options.site)}: the site folder holds the content folder "
-                f"({display_path(options.content)}), and every build empties the site folder; "
-                "write the site somewhere else (--site)"
-            ]
-        )
+    check_site_folder(options)
     config = load_mkdocs_config(options)
     report = generate(options, *site_identity(config))
     # The old site goes only now: after a content error it is still there to look at.
     with old_site_deleted_meanwhile(options.site, options.work):
         _render_and_index(config, options, report)
     return report
+
+
+def check_site_folder(options: BuildOptions) -> None:
+    """Refuse a `--site` the build cannot empty safely: every build empties the site folder
+    first (as MkDocs does), which must never take the editors' articles with it."""
+    site = options.site
+    if site.exists() and not site.is_dir():
+        raise BuildError([f"{display_path(site)}: this is a file; --site must name a folder"])
+    if options.content.resolve().is_relative_to(site.resolve()):
+        raise BuildError(
+            [
+                f"{display_path(site)}: the site folder holds the content folder "
+                f"({display_path(options.content)}), and every build empties the site folder; "
+                "write the site somewhere else (--site)"
+            ]
+        )
 
 
 def _render_and_index(config: Any, options: BuildOptions, report: BuildReport) -> None:

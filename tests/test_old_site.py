@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, run_builder
 
 from builder import old_site
 from builder.build import BuildOptions, build
@@ -114,3 +114,13 @@ def test_a_site_folder_holding_the_content_is_refused(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match="the site folder holds the content folder"):
         build(options)
     assert sorted(p.name for p in (content / "articles").rglob("*.md"))  # untouched
+
+
+def test_a_site_that_is_a_file_is_refused_without_a_traceback(tmp_path: Path) -> None:
+    page = tmp_path / "notes.txt"
+    page.write_text("keep me", encoding="utf-8")
+    result = run_builder("build", "--site", str(page), "--work", str(tmp_path / "build"))
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout + result.stderr
+    assert f"{page}: this is a file; --site must name a folder" in result.stderr
+    assert page.read_text(encoding="utf-8") == "keep me"
