@@ -183,8 +183,7 @@ def _check(args: argparse.Namespace) -> int:
 def shared_names(entities: dict[str, Entity]) -> list[str]:
     """A note for every name that several entities answer to (عمان: Amman and Oman): not a
     mistake, but an editor should know which one an article that writes it is linked to."""
-    from .arabic import normalize
-    from .matcher import EntityMatcher, skeleton
+    from .matcher import EntityMatcher, form_key
 
     matcher = EntityMatcher(entities.values())
     notes = []
@@ -193,7 +192,7 @@ def shared_names(entities: dict[str, Entity]) -> list[str]:
             (entity_id, name)
             for entity_id in ids
             for name in entities[entity_id].surface_forms
-            if skeleton(normalize(name)) == key
+            if form_key(name) == key
         ]
         shown = written[0][1] if written else key
         found = matcher.find(shown)

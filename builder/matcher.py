@@ -104,6 +104,12 @@ def skeleton(normalized: str) -> str:
     return _skeleton_with_segments(_SEP_STRIP.sub("", normalized))[0][1:]
 
 
+def form_key(name: str) -> str:
+    """The key a name is matched by (what `collisions` is keyed by): two names with one key
+    are the same name to the matcher."""
+    return skeleton(normalize(name))
+
+
 def _skeleton_with_segments(normalized: str) -> tuple[str, list[int], list[int]]:
     """Skeleton of `normalized` (with one space in front) plus a map back to it.
 
@@ -166,7 +172,7 @@ class EntityMatcher:
             if match_name_en and entity.name_en:
                 surfaces.append((entity.name_en, False))
             for surface, arabic in surfaces:
-                alias = skeleton(normalize(surface))
+                alias = form_key(surface)
                 if not alias:
                     continue
                 variants = _alias_forms(alias) if arabic and _is_arabic(alias) else [(alias, 0)]
