@@ -162,7 +162,7 @@ def _generate(
         report.analyzed = analyses.analyzed
         problems: list[Problem] = []
         index = build_index(
-            articles, analyses.by_slug, content.entities, problems, workers, results.remember
+            articles, analyses.by_slug, content.entities, problems, workers, results.update
         )
         stage.files = report.analyzed
     if problems:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
@@ -21,7 +22,7 @@ class CacheDatabase:
 
     def __init__(self, path: Path | None, schema: str):
         self.path = path
-        self.schema = schema  # CREATE TABLE IF NOT EXISTS …
+        self.schema = schema  # CREATE TABLE IF NOT EXISTS … (run on every open)
         self.db: sqlite3.Connection | None = None
 
     def __enter__(self) -> CacheDatabase:
@@ -100,23 +101,24 @@ class CacheFile:
 
 
 class RememberedResults(CacheFile):
-    """Results of site-wide computations, each kept with a key of what it was computed
-    from (work/cache/results.sqlite3): `remember(name, key, compute)` returns the kept
-    result when the key is the same as last time, else computes and keeps it. Results are
-    JSON: they load without running code."""
+    """The last result of each site-wide computation (work/cache/results.sqlite3), for the
+    next build to start from: `update(name, compute)` calls compute(the result kept under
+    `name`, or None) and keeps what it returns. Results are JSON: they load without running
+    code; a damaged one is None."""
 
     FILE = "results.sqlite3"
-    SCHEMA = "CREATE TABLE IF NOT EXISTS results (name TEXT PRIMARY KEY, key TEXT, value TEXT);"
+    SCHEMA = """
+        DROP TABLE IF EXISTS results;  -- what an earlier version kept
+        CREATE TABLE IF NOT EXISTS latest (name TEXT PRIMARY KEY, value TEXT);
+    """
 
-    def remember(self, name: str, key: str, compute: Callable[[], Any]) -> Any:
-        for (value,) in self.db.query(
-            "SELECT value FROM results WHERE name = ? AND key = ?", (name, key)
-        ):
-            try:
-                return json.loads(value)
-            except ValueError:
-                break  # damaged: computed again
-        result = compute()
-        encoded = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
-        self.db.write(("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", [(name, key, encoded)]))
+    def update(self, name: str, compute: Callable[[Any], Any]) -> Any:
+        previous = None
+        for (value,) in self.db.query("SELECT value FROM latest WHERE name = ?", (name,)):
+            with suppress(ValueError):
+                previous = json.loads(value)
+        result = compute(previous)
+        if result != previous:
+            encoded = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
+            self.db.write(("INSERT OR REPLACE INTO latest VALUES (?, ?)", [(name, encoded)]))
         return result

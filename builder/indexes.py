@@ -3,17 +3,17 @@ co-occurrence, related articles, events). Pure: articles and analyses in, index 
 
 from __future__ import annotations
 
+import hashlib
 import heapq
-import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
 from .analysis import ArticleAnalysis, Event
-from .fingerprint import Fingerprinter, code_salt
+from .fingerprint import code_salt
 from .forked import forked_map
 from .model import Article, Entity
 from .problems import Problem, display_path
@@ -29,8 +29,9 @@ RELATED_WINDOW = 20
 RELATED_PARALLEL_MIN = 2000
 COOCCURRENCE_LIMIT = 10
 
-# (name, key, compute) → the result of compute(), or the one kept under that name and key.
-Remember = Callable[[str, str, Callable[[], Any]], Any]
+# (name, compute) → compute(the result kept under that name last time, or None), kept for
+# the next build (RememberedResults.update).
+Remember = Callable[[str, Callable[[Any], Any]], Any]
 
 
 @dataclass(frozen=True)
@@ -101,9 +102,9 @@ def build_index(
     remember: Remember | None = None,
 ) -> SiteIndex:
     """Build every site-wide index. URL clashes are appended to `problems`. The related
-    articles, the costly part, are computed in `workers` forked processes (same result),
-    or taken from `remember` (RememberedResults.remember) when no article's date, entities
-    or tags changed since they were computed."""
+    articles, the costly part, are computed in `workers` forked processes (same result);
+    with `remember` (RememberedResults.update), only those whose inputs changed since the
+    last build."""
     index = SiteIndex(articles=articles, entities=entities, analyses=analyses)
     by_entity: dict[str, list[Article]] = defaultdict(list)
     by_tag: dict[str, list[Article]] = defaultdict(list)
@@ -130,19 +131,14 @@ def build_index(
         for entity_id, counter in sorted(pairs.items())
     }
 
-    def related() -> list[list[str]]:
-        return _related(articles, analyses, index.by_entity, index.by_tag, workers)
-
+    postings = _postings(index.by_entity, index.by_tag)
     if remember is None:
-        found = related()
+        found = _related(articles, analyses, postings, range(len(articles)), workers)
     else:
-        # What the related articles are computed from: each article's slug, date, entities
-        # and tags, in order (and this code, in the salt). An edit to a text leaves it.
-        features = [
-            (a.slug, a.date.toordinal(), analyses[a.slug].entities, a.tags) for a in articles
-        ]
-        key = Fingerprinter(code_salt()).of(json.dumps(features, ensure_ascii=False)).hex()
-        found = remember("related", key, related)
+        state = remember(
+            "related", lambda kept: _related_updated(kept, articles, analyses, postings, workers)
+        )
+        found = [state["related"][article.slug] for article in articles]
     by_slug = {article.slug: article for article in articles}
     index.related = {
         article.slug: [by_slug[slug] for slug in slugs]
@@ -176,32 +172,51 @@ def _tag_slugs(
     return slugs
 
 
-def _related(
-    articles: list[Article],
-    analyses: dict[str, ArticleAnalysis],
-    by_entity: dict[str, list[Article]],
-    by_tag: dict[str, list[Article]],
-    workers: int = 1,
-) -> list[list[str]]:
-    """The slugs of up to RELATED_LIMIT related articles of each article, scored by shared
-    entities (weighted above shared tags; rarer features weigh more: inverse document
-    frequency)."""
-    total = max(len(articles), 1)
-    postings: dict[tuple[str, str], list[Article]] = {}
+Feature = tuple[str, str]  # ("e", entity id) or ("t", tag)
+
+
+def _postings(
+    by_entity: dict[str, list[Article]], by_tag: dict[str, list[Article]]
+) -> dict[Feature, list[Article]]:
+    """The articles of every entity and tag, newest first: what related articles are
+    looked for in."""
+    postings: dict[Feature, list[Article]] = {}
     for entity_id, listed in by_entity.items():
         postings[("e", entity_id)] = listed
     for tag, listed in by_tag.items():
         postings[("t", tag)] = listed
+    return postings
+
+
+def _features(article: Article, analyses: dict[str, ArticleAnalysis]) -> list[Feature]:
+    return [("e", i) for i in analyses[article.slug].entities] + [("t", t) for t in article.tags]
+
+
+def _related(
+    articles: list[Article],
+    analyses: dict[str, ArticleAnalysis],
+    postings: dict[Feature, list[Article]],
+    numbers: Sequence[int],
+    workers: int = 1,
+) -> list[list[str]]:
+    """The slugs of up to RELATED_LIMIT related articles of each article `numbers` names,
+    scored by shared entities (weighted above shared tags; rarer features weigh more:
+    inverse document frequency).
+
+    What one article's list depends on — the article's date and features, and the order,
+    dates and number of the articles of each of its features, with the number of articles —
+    is what `_related_updated` compares to tell which lists can be kept."""
+    if not numbers:
+        return []
+    total = max(len(articles), 1)
     position = {key: {a.slug: i for i, a in enumerate(listed)} for key, listed in postings.items()}
 
     def related_slugs(article: Article) -> list[str]:
-        features = [("e", i) for i in analyses[article.slug].entities]
-        features += [("t", t) for t in article.tags]
         # Integer scores (millionths): sums are exact whatever the order, so ties are ties
         # without rounding every candidate's score.
         scores: dict[str, int] = defaultdict(int)
         by_slug: dict[str, Article] = {}
-        for feature in features:
+        for feature in _features(article, analyses):
             listed = postings[feature]
             weight = round(
                 (ENTITY_WEIGHT if feature[0] == "e" else TAG_WEIGHT)
@@ -232,8 +247,63 @@ def _related(
         return ranked[:RELATED_LIMIT]
 
     return forked_map(
-        lambda i: related_slugs(articles[i]), len(articles), workers, RELATED_PARALLEL_MIN
+        lambda i: related_slugs(articles[numbers[i]]), len(numbers), workers, RELATED_PARALLEL_MIN
     )
+
+
+def _related_updated(
+    kept: Any,
+    articles: list[Article],
+    analyses: dict[str, ArticleAnalysis],
+    postings: dict[Feature, list[Article]],
+    workers: int,
+) -> dict[str, Any]:
+    """The related articles of every article, as JSON for the next build, computed again
+    only for the articles whose inputs changed since `kept` (the last build's) was made.
+
+    Editing a body changes none; adding a tag to one article changes the lists of that
+    tag's articles (its weight and order changed) and of the article itself. Every list
+    kept is the one `_related` would compute now: it depends only on what the digests
+    below compare (and on this code and the number of articles, which must be the same)."""
+
+    def digest(text: str) -> str:
+        return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+    lists = {
+        f"{kind}:{name}": digest(" ".join(f"{a.slug}@{a.date.toordinal()}" for a in listed))
+        for (kind, name), listed in postings.items()
+    }
+
+    def features(a: Article) -> str:  # separated by control characters: no id or tag has one
+        entities, tags = "\x1f".join(analyses[a.slug].entities), "\x1f".join(a.tags)
+        return f"{a.date.toordinal()}\x1e{entities}\x1e{tags}"
+
+    own = {a.slug: digest(features(a)) for a in articles}
+    state: dict[str, Any] = {"salt": code_salt(), "total": len(articles)}
+    state.update(lists=lists, own=own)
+    usable = (
+        isinstance(kept, dict)
+        and kept.get("salt") == state["salt"]
+        and kept.get("total") == state["total"]
+        and all(isinstance(kept.get(part), dict) for part in ("lists", "own", "related"))
+    )
+    again = set(own)
+    if usable:
+        changed = {name for name, value in lists.items() if kept["lists"].get(name) != value}
+        again = {a.slug for name in changed for a in postings[_feature(name)]}
+        again.update(slug for slug, value in own.items() if kept["own"].get(slug) != value)
+        again.update(slug for slug in own if slug not in kept["related"])
+    numbers = [n for n, article in enumerate(articles) if article.slug in again]
+    fresh = _related(articles, analyses, postings, numbers, workers)
+    related = {slug: kept["related"][slug] for slug in own if slug not in again}
+    related.update((articles[n].slug, slugs) for n, slugs in zip(numbers, fresh, strict=True))
+    state["related"] = related
+    return state
+
+
+def _feature(name: str) -> Feature:
+    kind, _, value = name.partition(":")
+    return kind, value
 
 
 def _index_events(index: SiteIndex) -> None:

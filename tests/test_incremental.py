@@ -7,17 +7,19 @@ bench/corpus.py, so it stays fast."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bench.corpus import generate as generate_corpus
-from builder import forked, writer
-from builder.analyze_all import AnalysisCache
+from builder import forked, indexes, writer
+from builder.analyze_all import AnalysisCache, analyze_articles
 from builder.build import BuildOptions, BuildReport, generate
 from builder.cache_db import RememberedResults
 from builder.fingerprint import Fingerprinter, code_salt
@@ -351,18 +353,78 @@ def test_fingerprints_tell_apart_what_renders_differently() -> None:
         fingerprints.of({"a"})
 
 
-def test_related_articles_are_remembered_until_their_inputs_change(tmp_path: Path) -> None:
-    calls: list[str] = []
+def test_results_are_updated_from_the_ones_kept_by_the_last_build(tmp_path: Path) -> None:
+    given: list[object] = []
 
-    def compute(value: str) -> Callable[[], list[str]]:
-        return lambda: calls.append(value) or [value]
+    def appending(value: str) -> Callable[[list[str] | None], list[str]]:
+        def compute(kept: list[str] | None) -> list[str]:
+            given.append(kept)
+            return [*(kept or []), value]
+
+        return compute
 
     with RememberedResults(tmp_path) as results:
-        assert results.remember("related", "key-1", compute("a")) == ["a"]
+        assert results.update("related", appending("a")) == ["a"]
     with RememberedResults(tmp_path) as results:
-        assert results.remember("related", "key-1", compute("b")) == ["a"]  # kept
-        assert results.remember("related", "key-2", compute("c")) == ["c"]  # inputs changed
-    assert calls == ["a", "c"]
+        assert results.update("related", appending("b")) == ["a", "b"]
+        assert results.update("other", appending("c")) == ["c"]
+    assert given == [None, ["a"], None]
+
+
+def test_related_articles_kept_from_the_last_build_are_the_ones_computed_afresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After every kind of edit that moves related articles (a tag added or removed, the
+    entities found, a date), the lists updated from the last build's equal the lists
+    computed from nothing, and only the articles whose inputs changed were computed."""
+    generate_corpus(tmp_path / "content", 300, entities=ENTITIES)
+    content = read_content(tmp_path / "content")
+    articles = content.articles
+    analyses = analyze_articles(articles, content.entities, jobs=1).by_slug
+    computed: list[int] = []
+    compute = indexes._related
+
+    def counting(*args: Any, **kwargs: Any) -> list[list[str]]:
+        found = compute(*args, **kwargs)
+        computed.append(len(found))
+        return found
+
+    monkeypatch.setattr(indexes, "_related", counting)
+
+    def related(remember: indexes.Remember | None) -> dict[str, list[str]]:
+        index = indexes.build_index(articles, analyses, content.entities, [], 1, remember)
+        return {slug: [a.slug for a in listed] for slug, listed in index.related.items()}
+
+    rng = random.Random(6)
+    tags = sorted({tag for article in articles for tag in article.tags})
+    entity_ids = sorted(content.entities)
+    with RememberedResults(tmp_path / "cache") as results:
+        related(results.update)
+        for step in range(30):
+            number = rng.randrange(len(articles))
+            article = articles[number]
+            what = ("tag added", "tag removed", "entities", "date", "a day", "nothing")[step % 6]
+            if what == "tag added":
+                articles[number] = replace(article, tags=(*article.tags, rng.choice(tags)))
+            elif what == "tag removed" and article.tags:
+                articles[number] = replace(article, tags=article.tags[1:])
+            elif what == "entities":
+                analysis = analyses[article.slug]
+                found = sorted({*analysis.entities[1:], rng.choice(entity_ids)})
+                analyses[article.slug] = replace(analysis, entities=tuple(found))
+            elif what == "date":
+                articles[number] = replace(article, date=article.date - dt.timedelta(days=40))
+                articles.sort(key=lambda a: (a.date, a.published, a.slug), reverse=True)
+            elif what == "a day":  # often the same order: only the tie-breaks by date move
+                articles[number] = replace(article, date=article.date + dt.timedelta(days=1))
+                articles.sort(key=lambda a: (a.date, a.published, a.slug), reverse=True)
+            computed.clear()
+            kept = related(results.update)
+            assert computed[0] < len(articles), f"everything computed again after: {what}"
+            if what == "nothing":
+                assert computed == [0]
+            assert kept == related(None), f"stale related articles after: {what}"
+    assert computed[-1] == len(articles)  # from nothing: every article
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ import pytest
 from conftest import SEED_DATES, BuiltSite
 
 from builder.analysis import ArticleAnalysis
+from builder.cache_db import RememberedResults
 from builder.indexes import build_index
 from builder.model import Article, Entity
 from builder.problems import Problem
@@ -203,6 +204,23 @@ def test_related_weighs_shared_entities_above_shared_tags_and_rare_above_common(
     assert ranked[0] == "shares-rare"
     assert ranked.index("shares-common") < ranked.index("shares-tag")
     assert "a" not in ranked and len(ranked) <= 5
+
+
+def test_kept_related_articles_follow_a_date_that_moves_no_article(tmp_path: Path) -> None:
+    """Equal scores are ranked by distance in time: q moved two days nearer x, with no
+    article passing another, reorders x's related articles, and the lists kept from the
+    last build (RememberedResults) must see it."""
+    analyses = {slug: _analysis() for slug in "pxq"}
+
+    def related_of_x(q_day: int, results: RememberedResults) -> list[str]:
+        tagged = [_article(slug, day, tags=("t",)) for slug, day in (("p", 12), ("x", 10))]
+        articles = [*tagged, _article("q", q_day, tags=("t",))]
+        index = build_index(articles, analyses, {}, [], 1, results.update)
+        return [a.slug for a in index.related["x"]]
+
+    with RememberedResults(tmp_path) as results:
+        assert related_of_x(7, results) == ["p", "q"]
+        assert related_of_x(9, results) == ["q", "p"]
 
 
 def test_two_tags_that_would_share_a_url_are_an_error() -> None:
