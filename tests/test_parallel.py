@@ -3,6 +3,7 @@ with jobs=1 and jobs=2 yields byte-identical Markdown (ISSUE 6)."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -139,3 +140,44 @@ def test_no_fork_beside_other_threads(monkeypatch: pytest.MonkeyPatch) -> None:
     assert calls == []
     assert forked.forked_map(lambda i: i * i, 300, 2) == [i * i for i in range(300)]
     assert calls == [(300, 2)]
+
+
+def test_started_work_runs_in_another_process_unless_threads_run_here() -> None:
+    with forked.started(os.getpid) as pid:
+        assert pid() != os.getpid()
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        with forked.started(os.getpid) as pid:
+            assert pid() == os.getpid()
+    finally:
+        release.set()
+        other.join()
+
+
+def test_edited_articles_analyzed_beside_the_cache_load_are_the_serial_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An incremental rebuild analyzes its few edited articles in a forked process while
+    it loads the others' analyses (at 1,000 articles and more): the same analyses."""
+    generate_corpus(tmp_path / "content", ARTICLES, entities=300)
+    cache = tmp_path / "cache"
+    content = read_content(tmp_path / "content")
+    analyze_all.analyze_articles(content.articles, content.entities, cache, jobs=2)
+    edited = content.articles[7].path
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nوزار الرئيس بيروت.\n", "utf-8")
+    content = read_content(tmp_path / "content")
+    monkeypatch.setattr(analyze_all, "OVERLAP_MIN", 0)
+    beside: list[int] = []
+    start = forked.started
+
+    def spy(compute: Callable[[], Any]) -> Any:
+        beside.append(1)
+        return start(compute)
+
+    monkeypatch.setattr(analyze_all, "started", spy)
+    incremental = analyze_all.analyze_articles(content.articles, content.entities, cache, jobs=2)
+    assert beside == [1] and incremental.analyzed == 1
+    serial = analyze_all.analyze_articles(content.articles, content.entities, jobs=1)
+    assert incremental.by_slug == serial.by_slug
