@@ -29,8 +29,8 @@ from .old_site import old_site_deleted_meanwhile
 from .pages import PageWriter
 from .problems import BuildError, ContentError, Problem, display_path
 from .reader import read_content
+from .search import BUNDLE, INDEXED_FOLDERS, Indexing, query_tables_js
 from .search import TABLES as QUERY_TABLES
-from .search import index_site, query_tables_js
 from .writer import FileJob, FileStamps, OutputTree, folder_size
 
 ASSETS = Path(__file__).parent / "assets"
@@ -270,24 +270,43 @@ def check_site_folder(options: BuildOptions) -> None:
 
 
 def _render_and_index(config: Any, options: BuildOptions, report: BuildReport) -> None:
-    with timed(report, "mkdocs") as stage:
-        run_mkdocs(config, options.jobs)
-        stage.files, stage.bytes = folder_size(options.site)
-    articles = report.index.articles if report.index else []
-    missing = missing_articles(articles, options.site)
-    if missing:
-        raise BuildError(
-            [f"{display_path(a.path)}: the article is missing from the site" for a in missing]
-        )
-    if not options.keep_index:
-        report.index = None
-    del articles
-    if options.search:
-        # Pagefind holds the whole search index in memory (GBs at 10,000 articles) while
-        # this process waits for it: give back what the earlier stages no longer need.
-        release_memory()
-        with timed(report, "search") as stage:
-            stage.files, stage.bytes = index_site(options.site)
+    # Pagefind reads only the article, entity and tag pages: it starts as soon as MkDocs
+    # has written them, while MkDocs renders the others (a fifth of the pages: archives,
+    # digests, timelines). Pagefind indexes on one core most of the time; those pages used
+    # to wait for the second one.
+    indexing: list[Indexing] = []
+
+    def start_indexing() -> None:
+        indexing.append(Indexing(options.site))
+
+    try:
+        with timed(report, "mkdocs") as stage:
+            run_mkdocs(
+                config,
+                options.jobs,
+                first=INDEXED_FOLDERS,
+                when_first_written=start_indexing if options.search else None,
+            )
+            stage.files, stage.bytes = folder_size(options.site, leave_out=BUNDLE)
+        articles = report.index.articles if report.index else []
+        missing = missing_articles(articles, options.site)
+        if missing:
+            raise BuildError(
+                [f"{display_path(a.path)}: the article is missing from the site" for a in missing]
+            )
+        if not options.keep_index:
+            report.index = None
+        del articles
+        if indexing:
+            # Pagefind holds the whole search index in memory (GBs at 10,000 articles)
+            # while this process waits for it: give back what MkDocs and the earlier
+            # stages no longer need. The stage is what is left of Pagefind's run.
+            release_memory()
+            with timed(report, "search") as stage:
+                stage.files, stage.bytes = indexing.pop().finish()
+    finally:
+        for running in indexing:
+            running.stop()
 
 
 def release_memory() -> None:

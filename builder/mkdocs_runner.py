@@ -42,6 +42,7 @@ import os
 import pickle
 import time
 import traceback
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,9 +58,19 @@ SETUP, POPULATE, TEMPLATES, PAGES, FINISH = range(5)
 
 
 def run_mkdocs(
-    config: Any, jobs: int = 0, *, min_pages_for_parallel: int = MIN_PAGES_FOR_PARALLEL
+    config: Any,
+    jobs: int = 0,
+    *,
+    min_pages_for_parallel: int = MIN_PAGES_FOR_PARALLEL,
+    first: tuple[str, ...] = (),
+    when_first_written: Callable[[], None] | None = None,
 ) -> None:
     """Build the site with MkDocs in `jobs` processes (0: one per usable core).
+
+    The pages in the site folders `first` are rendered before the others, and
+    `when_first_written()` is called as soon as they are all written, while the others are
+    still being rendered (the search index is built from them: builder/build.py); in a
+    serial build, when the build is done.
 
     Raises BuildError with MkDocs' warnings when the build stops (strict mode, or an error).
     """
@@ -79,8 +90,10 @@ def run_mkdocs(
             or _markdown_files(config["docs_dir"]) < min_pages_for_parallel
         ):
             mkdocs_build(config)
+            if when_first_written is not None:
+                when_first_written()
         else:
-            _parallel_build(config, workers, collector)
+            _parallel_build(config, workers, collector, first, when_first_written)
     except MkDocsException as error:
         raise BuildError([*collector.messages, f"MkDocs stopped: {error}"]) from None
     finally:
@@ -128,6 +141,7 @@ class _Chunk:
     """A worker's answer for one slice of pages."""
 
     records: list[tuple[int, int, int, int, str]]
+    early: bool  # pages asked for first
     # page index, its anchor ids, {src_uri of a linked page: {anchor: original link}}
     anchors: list[tuple[int, set[str] | None, dict[str, dict[str, str]] | None]] = field(
         default_factory=list
@@ -139,7 +153,13 @@ _STATE: _State | None = None
 _WORKER_COLLECTOR: _WarningCollector | None = None
 
 
-def _parallel_build(config: Any, workers: int, collector: _WarningCollector) -> None:
+def _parallel_build(
+    config: Any,
+    workers: int,
+    collector: _WarningCollector,
+    first: tuple[str, ...] = (),
+    when_first_written: Callable[[], None] | None = None,
+) -> None:
     """`mkdocs.commands.build.build(config)` (1.6.1, not dirty, not serving), pages forked."""
     from mkdocs import utils
     from mkdocs.commands import build as mkdocs_build
@@ -197,7 +217,9 @@ def _parallel_build(config: Any, workers: int, collector: _WarningCollector) -> 
 
         collector.step = PAGES
         state = _State(config, files, nav, env, doc_files, populated)
-        for index, present, links in _render_pages(state, workers, collector):
+        early = [n for n, file in enumerate(doc_files) if file.dest_uri.split("/")[0] in first]
+        rendered = _render_pages(state, workers, collector, early, when_first_written)
+        for index, present, links in rendered:
             page = doc_files[index].page
             page.present_anchor_ids = present
             page.links_to_anchors = (
@@ -284,13 +306,22 @@ def _counts(collector: _WarningCollector) -> list[tuple[str, int]]:
 
 
 def _render_pages(
-    state: _State, workers: int, collector: _WarningCollector
+    state: _State,
+    workers: int,
+    collector: _WarningCollector,
+    early: list[int],
+    when_early_written: Callable[[], None] | None,
 ) -> list[tuple[int, set[str] | None, dict[str, dict[str, str]] | None]]:
-    """Read, render and write every page in `workers` forked processes."""
+    """Read, render and write every page in `workers` forked processes: the pages `early`
+    (indexes into doc_files) first, then `when_early_written()`, while the others render."""
     global _STATE
     total = len(state.doc_files)
     size = max(1, min(MAX_CHUNK, math.ceil(total / (workers * 8))))
-    chunks = [(start, min(start + size, total)) for start in range(0, total, size)]
+    wanted = set(early)
+    later = [index for index in range(total) if index not in wanted]
+    chunks = [(True, tuple(early[i : i + size])) for i in range(0, len(early), size)]
+    chunks += [(False, tuple(later[i : i + size])) for i in range(0, len(later), size)]
+    pending = sum(1 for is_early, _ in chunks if is_early)  # early chunks not back yet
     anchors: list[tuple[int, set[str] | None, dict[str, dict[str, str]] | None]] = []
     _STATE = state
     try:
@@ -299,11 +330,17 @@ def _render_pages(
             frozen_heap(),
             context.Pool(min(workers, len(chunks)), initializer=_worker_init) as pool,
         ):
+            if pending == 0 and when_early_written is not None:
+                when_early_written()
             for chunk in pool.imap_unordered(_render_chunk, chunks):
                 collector.records.extend(chunk.records)
                 anchors.extend(chunk.anchors)
                 if chunk.error is not None:
                     raise chunk.error  # leaving the `with` terminates the other workers
+                if chunk.early:
+                    pending -= 1
+                    if pending == 0 and when_early_written is not None:
+                        when_early_written()
             pool.close()
             pool.join()
     finally:
@@ -322,25 +359,26 @@ def _worker_init() -> None:
     logger.addHandler(_WORKER_COLLECTOR)
 
 
-def _render_chunk(bounds: tuple[int, int]) -> _Chunk:
-    """Pages [start, stop): `_populate_page` then `_build_page`, as MkDocs calls them."""
+def _render_chunk(chunk: tuple[bool, tuple[int, ...]]) -> _Chunk:
+    """(early, page indexes): `_populate_page` then `_build_page`, as MkDocs calls them."""
     from mkdocs.commands.build import _build_page, _populate_page
 
     state, collector = _STATE, _WORKER_COLLECTOR
     assert state is not None and collector is not None
     collector.records = []
-    result = _Chunk(collector.records)
+    early, indexes = chunk
+    result = _Chunk(collector.records, early)
     config, files, doc_files = state.config, state.files, state.doc_files
     renderer = _markdown_renderer(config)
     try:
-        for index in range(*bounds):
+        for index in indexes:
             if index not in state.populated:
                 collector.step, collector.page = POPULATE, index
                 page = doc_files[index].page
                 page.render = functools.partial(renderer.render, page)
                 _populate_page(page, config, files)
                 del page.render
-        for index in range(*bounds):
+        for index in indexes:
             file = doc_files[index]
             page = file.page
             collector.step, collector.page = PAGES, index

@@ -2,7 +2,7 @@
 
 What gets indexed is decided by the page templates (data-pagefind-body on articles, entity
 and tag pages; a hidden field of light stems from builder/stemmer.py; filters, meta, sort).
-This module runs Pagefind's bundled binary on the finished site and renders
+This module runs Pagefind's bundled binary on the site's indexed folders and renders
 assets/javascripts/search/tables.js, the data half of the query shim (docs/search.md).
 
 `query_transfer_bytes` measures what a reader downloads for a first search (used by bench/).
@@ -31,7 +31,8 @@ BUNDLE = "pagefind"  # folder of the search bundle inside the site
 # The folders of the pages that carry data-pagefind-body (builder/templates: article, entity
 # and tag pages). Pagefind parses only these: every other page (digests, archives,
 # timelines: half the site) it would read in full to find nothing to index.
-INDEXED_GLOB = "{articles,entities,tags}/**/*.html"
+INDEXED_FOLDERS = ("articles", "entities", "tags")
+INDEXED_GLOB = f"{{{','.join(INDEXED_FOLDERS)}}}/**/*.html"
 TABLES = Path("assets/javascripts/search/tables.js")
 SHIM = "assets/javascripts/search/pagefind.js"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -67,31 +68,47 @@ def query_tables_js() -> str:
     )
 
 
-def index_site(site: Path) -> tuple[int, int]:
-    """Index `site` with Pagefind; return the number of files and bytes of the bundle.
+class Indexing:
+    """Pagefind indexing `site`, started at once; `finish()` waits for it.
 
-    Only pages with a data-pagefind-body element are indexed (articles, entities, tags).
-    The whole site is indexed as Arabic (`--force-language ar`): every page is, and one
-    language means one index, so Pagefind applies its Arabic stemming to everything."""
-    bundle = site / BUNDLE
-    if bundle.exists():  # fragments of deleted pages must not linger
-        shutil.rmtree(bundle)
-    command = [
-        str(pagefind_binary()),
-        "--site",
-        str(site),
-        "--output-subdir",
-        BUNDLE,
-        "--glob",
-        INDEXED_GLOB,
-        "--force-language",
-        "ar",
-        "--quiet",
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise SearchIndexError(f"Pagefind failed:\n{result.stdout}{result.stderr}")
-    return folder_size(bundle)
+    Only pages with a data-pagefind-body element are indexed (articles, entities, tags),
+    and Pagefind reads only INDEXED_FOLDERS: the build starts it as soon as MkDocs has
+    written those, while MkDocs renders the other pages (builder/build.py). The whole site
+    is indexed as Arabic (`--force-language ar`): every page is, and one language means
+    one index, so Pagefind applies its Arabic stemming to everything."""
+
+    def __init__(self, site: Path):
+        self.bundle = site / BUNDLE
+        if self.bundle.exists():  # fragments of deleted pages must not linger
+            shutil.rmtree(self.bundle)
+        command = [
+            str(pagefind_binary()),
+            "--site",
+            str(site),
+            "--output-subdir",
+            BUNDLE,
+            "--glob",
+            INDEXED_GLOB,
+            "--force-language",
+            "ar",
+            "--quiet",
+        ]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+
+    def finish(self) -> tuple[int, int]:
+        """Wait for Pagefind; the number of files and bytes of the bundle it wrote."""
+        stdout, stderr = self.process.communicate()
+        if self.process.returncode != 0:
+            raise SearchIndexError(f"Pagefind failed:\n{stdout}{stderr}")
+        return folder_size(self.bundle)
+
+    def stop(self) -> None:
+        """Stop Pagefind (the build failed meanwhile)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.communicate()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

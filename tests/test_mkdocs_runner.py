@@ -48,13 +48,17 @@ def _files(root: Path) -> dict[str, bytes]:
     return files
 
 
+def _pages(site: Path) -> set[str]:
+    return {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
+
+
 def _spy_on_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
     real = mkdocs_runner._render_pages
 
-    def spy(state: Any, workers: int, collector: Any) -> Any:
+    def spy(state: Any, workers: int, *rest: Any) -> Any:
         calls.append(workers)
-        return real(state, workers, collector)
+        return real(state, workers, *rest)
 
     monkeypatch.setattr(mkdocs_runner, "_render_pages", spy)
     return calls
@@ -67,11 +71,27 @@ def test_parallel_site_is_byte_identical_to_serial(
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     (parallel / "stale").mkdir(parents=True)  # MkDocs cleans site_dir first: so must we
     (parallel / "stale" / "old.html").write_text("old", encoding="utf-8")
-    run_mkdocs(_config(work, serial), jobs=1)
+    told: list[tuple[str, set[str]]] = []
+
+    told_serial = lambda: told.append(("serial", _pages(serial)))  # noqa: E731
+    run_mkdocs(_config(work, serial), jobs=1, when_first_written=told_serial)
     assert calls == []  # jobs=1 is plain mkdocs build
-    run_mkdocs(_config(work, parallel), jobs=2, min_pages_for_parallel=0)
+    run_mkdocs(
+        _config(work, parallel),
+        jobs=2,
+        min_pages_for_parallel=0,
+        first=("articles", "tags"),
+        when_first_written=lambda: told.append(("parallel", _pages(parallel))),
+    )
     assert calls == [2]
     serial_files, parallel_files = _files(serial), _files(parallel)
+    # Told once each: the serial build when done, the parallel one when every article and
+    # tag page was written (the search index starts then, beside the other pages).
+    assert [name for name, _ in told] == ["serial", "parallel"]
+    everything = {name for name in serial_files if name.endswith(".html")}
+    assert told[0][1] == everything
+    first = {name for name in everything if name.split("/")[0] in ("articles", "tags")}
+    assert 0 < len(first) < len(everything) and first <= told[1][1]
     assert len(serial_files) > 100
     assert "sitemap.xml" in serial_files and "404.html" in serial_files
     assert sorted(parallel_files) == sorted(serial_files)
