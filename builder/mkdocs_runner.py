@@ -5,8 +5,10 @@ build. `run_mkdocs(config, jobs)` follows `mkdocs.commands.build.build` (MkDocs 
 step in this process — plugin events, cleaning `site_dir`, files, theme environment, nav,
 static files, theme and extra templates (sitemap.xml, 404.html), anchor validation, strict
 mode — and hands the one step that costs, reading + rendering the Markdown pages
-(`_populate_page` + `_build_page`), to forked worker processes, in contiguous slices of
-`files.documentation_pages()`. The site is byte-identical to a serial build:
+(`_populate_page` + `_build_page`), to forked worker processes, in slices of
+`files.documentation_pages()` (the pages of the folders the caller wants first, then the
+others: the search index starts on the first ones). The site is byte-identical to a serial
+build:
 
 - every page object exists in the parent before the fork (the sitemap lists them all) and
   the pages of the nav (home, entities, tags, timeline, archive) are read and rendered to
