@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
+import pytest
 from conftest import REPO, run_builder
+
+from builder import build as build_module
+from builder.problems import BuildError
 
 
 def copy_content(tmp_path: Path) -> Path:
@@ -80,3 +85,38 @@ def test_a_bad_jobs_value_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert "'-2' is not a number of processes" in result.stderr
     assert not (tmp_path / "site").exists()
+
+
+def test_a_build_that_fails_after_the_search_index_started_stops_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind starts while MkDocs still renders pages: if MkDocs then fails, the build
+    stops Pagefind rather than leave it running on a site that will not be published."""
+    events: list[str] = []
+
+    class Indexing:
+        def __init__(self, site: Path) -> None:
+            events.append("started")
+
+        def finish(self) -> tuple[int, int]:
+            events.append("finished")
+            return 0, 0
+
+        def stop(self) -> None:
+            events.append("stopped")
+
+    def failing_mkdocs(config: object, jobs: int, **hooks: Any) -> None:
+        hooks["when_first_written"]()
+        raise BuildError(["MkDocs stopped: a page failed"])
+
+    monkeypatch.setattr(build_module, "Indexing", Indexing)
+    monkeypatch.setattr(build_module, "run_mkdocs", failing_mkdocs)
+    options = build_module.BuildOptions(
+        content=copy_content(tmp_path),
+        site=tmp_path / "site",
+        work=tmp_path / "work",
+        config=REPO / "mkdocs.yml",
+    )
+    with pytest.raises(BuildError, match="a page failed"):
+        build_module.build(options)
+    assert events == ["started", "stopped"]
