@@ -30,8 +30,8 @@ from .model import Article, Entity
 
 # Bump when analysis output changes for the same input (new rules, new fields).
 ANALYSIS_VERSION = "3"  # 2: the build keeps no mentions (site_analysis); 3: marshal, not pickle
-# Below this many cache misses, starting workers (and building one matcher per worker) costs
-# more than it saves: an incremental rebuild analyzes one article in the main process.
+# Below this many cache misses, starting workers costs more than it saves: an incremental
+# rebuild analyzes its edited articles in one process (beside the cache load: OVERLAP_MIN).
 PARALLEL_MIN = 50
 # From this many articles, loading the cached analyses (~40 µs each) takes long enough to be
 # worth doing while a forked process analyzes the few edited ones.

@@ -17,6 +17,7 @@ import http.server
 import json
 import shutil
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -93,22 +94,27 @@ class Indexing:
             "ar",
             "--quiet",
         ]
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
+        # Its messages go to a file, not a pipe: nobody reads a pipe while MkDocs runs, and
+        # a full one would stall Pagefind.
+        self.output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by finish or stop)
+        self.process = subprocess.Popen(command, stdout=self.output, stderr=subprocess.STDOUT)
 
     def finish(self) -> tuple[int, int]:
         """Wait for Pagefind; the number of files and bytes of the bundle it wrote."""
-        stdout, stderr = self.process.communicate()
+        self.process.wait()
+        self.output.seek(0)
+        output = self.output.read().decode("utf-8", "replace")
+        self.output.close()
         if self.process.returncode != 0:
-            raise SearchIndexError(f"Pagefind failed:\n{stdout}{stderr}")
+            raise SearchIndexError(f"Pagefind failed:\n{output}")
         return folder_size(self.bundle)
 
     def stop(self) -> None:
         """Stop Pagefind (the build failed meanwhile)."""
         if self.process.poll() is None:
             self.process.kill()
-        self.process.communicate()
+        self.process.wait()
+        self.output.close()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -12,7 +12,15 @@ from typing import Any
 import pytest
 import yaml
 
-from builder.search import CHROMIUM, CHROMIUM_ARGS, SHIM, query_transfer_bytes, serve_site
+from builder.search import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SHIM,
+    Indexing,
+    SearchIndexError,
+    query_transfer_bytes,
+    serve_site,
+)
 from builder.stemmer import query_tables
 from tests.conftest import REPO, BuiltSite
 
@@ -226,3 +234,12 @@ def test_page_url_shorthand() -> None:
     assert page_url("e/nato") == "/entities/nato/"
     assert page_url("a/2021/12/x") == "/articles/2021/12/x/"
     assert Path(QUERIES).is_file()
+
+
+def test_pagefind_failing_is_an_error_with_its_own_words(tmp_path: Path) -> None:
+    """Pagefind runs beside MkDocs with its messages in a file: a failure still reports
+    them (here: a site without any page to index)."""
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "index.html").write_text("<html><body>x</body></html>", encoding="utf-8")
+    with pytest.raises(SearchIndexError, match="not able to build an index"):
+        Indexing(tmp_path).finish()
