@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .problems import BuildError
 from .stemmer import query_tables
 from .writer import folder_size
 
@@ -47,8 +48,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-class SearchIndexError(Exception):
-    pass
+class SearchIndexError(BuildError):
+    """Pagefind could not index the site: the build stops with its words (a BuildError, so
+    the command line prints them, not a traceback)."""
 
 
 def pagefind_binary() -> Path:
@@ -106,7 +108,9 @@ class Indexing:
         output = self.output.read().decode("utf-8", "replace")
         self.output.close()
         if self.process.returncode != 0:
-            raise SearchIndexError(f"Pagefind failed:\n{output}")
+            raise SearchIndexError(
+                ["the search index could not be built; Pagefind said:", *output.splitlines()]
+            )
         return folder_size(self.bundle)
 
     def stop(self) -> None:

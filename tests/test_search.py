@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from builder.problems import BuildError
 from builder.search import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -238,8 +239,11 @@ def test_page_url_shorthand() -> None:
 
 def test_pagefind_failing_is_an_error_with_its_own_words(tmp_path: Path) -> None:
     """Pagefind runs beside MkDocs with its messages in a file: a failure still reports
-    them (here: a site without any page to index)."""
+    them (here: a site without any page to index), as a build error."""
     (tmp_path / "articles").mkdir()
     (tmp_path / "index.html").write_text("<html><body>x</body></html>", encoding="utf-8")
-    with pytest.raises(SearchIndexError, match="not able to build an index"):
+    with pytest.raises(SearchIndexError, match="not able to build an index") as failed:
         Indexing(tmp_path).finish()
+    # A BuildError: the command line prints its messages, not a traceback.
+    assert isinstance(failed.value, BuildError)
+    assert failed.value.messages[0] == "the search index could not be built; Pagefind said:"
