@@ -274,18 +274,14 @@ def _render_and_index(config: Any, options: BuildOptions, report: BuildReport) -
     # has written them, while MkDocs renders the others (a fifth of the pages: archives,
     # digests, timelines). Pagefind indexes on one core most of the time; those pages used
     # to wait for the second one.
-    indexing: list[Indexing] = []
-
-    def start_indexing() -> None:
-        indexing.append(Indexing(options.site))
-
+    search = Indexing(options.site) if options.search else None
     try:
         with timed(report, "mkdocs") as stage:
             run_mkdocs(
                 config,
                 options.jobs,
                 first=INDEXED_FOLDERS,
-                when_first_written=start_indexing if options.search else None,
+                when_first_written=search.start if search else None,
             )
             stage.files, stage.bytes = folder_size(options.site, leave_out=BUNDLE)
         articles = report.index.articles if report.index else []
@@ -297,16 +293,16 @@ def _render_and_index(config: Any, options: BuildOptions, report: BuildReport) -
         if not options.keep_index:
             report.index = None
         del articles
-        if indexing:
+        if search:
             # Pagefind holds the whole search index in memory (GBs at 10,000 articles)
             # while this process waits for it: give back what MkDocs and the earlier
             # stages no longer need. The stage is what is left of Pagefind's run.
             release_memory()
             with timed(report, "search") as stage:
-                stage.files, stage.bytes = indexing.pop().finish()
+                stage.files, stage.bytes = search.finish()
     finally:
-        for running in indexing:
-            running.stop()
+        if search:
+            search.stop()
 
 
 def release_memory() -> None:

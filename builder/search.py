@@ -72,7 +72,8 @@ def query_tables_js() -> str:
 
 
 class Indexing:
-    """Pagefind indexing `site`, started at once; `finish()` waits for it.
+    """Pagefind indexing `site`: `start()` it, `finish()` waits for it (starting it first if
+    nobody did), `stop()` kills it if it still runs (the build failed meanwhile).
 
     Only pages with a data-pagefind-body element are indexed (articles, entities, tags),
     and Pagefind reads only INDEXED_FOLDERS: the build starts it as soon as MkDocs has
@@ -81,13 +82,20 @@ class Indexing:
     one index, so Pagefind applies its Arabic stemming to everything."""
 
     def __init__(self, site: Path):
+        self.site = site
         self.bundle = site / BUNDLE
+        self.process: subprocess.Popen[bytes] | None = None
+        # Pagefind's messages go to a file, not a pipe: nobody reads a pipe while MkDocs
+        # runs, and a full one would stall Pagefind.
+        self.output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by finish or stop)
+
+    def start(self) -> None:
         if self.bundle.exists():  # fragments of deleted pages must not linger
             shutil.rmtree(self.bundle)
         command = [
             str(pagefind_binary()),
             "--site",
-            str(site),
+            str(self.site),
             "--output-subdir",
             BUNDLE,
             "--glob",
@@ -96,13 +104,13 @@ class Indexing:
             "ar",
             "--quiet",
         ]
-        # Its messages go to a file, not a pipe: nobody reads a pipe while MkDocs runs, and
-        # a full one would stall Pagefind.
-        self.output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by finish or stop)
         self.process = subprocess.Popen(command, stdout=self.output, stderr=subprocess.STDOUT)
 
     def finish(self) -> tuple[int, int]:
         """Wait for Pagefind; the number of files and bytes of the bundle it wrote."""
+        if self.process is None:
+            self.start()
+        assert self.process is not None
         self.process.wait()
         self.output.seek(0)
         output = self.output.read().decode("utf-8", "replace")
@@ -114,10 +122,9 @@ class Indexing:
         return folder_size(self.bundle)
 
     def stop(self) -> None:
-        """Stop Pagefind (the build failed meanwhile)."""
-        if self.process.poll() is None:
+        if self.process is not None and self.process.poll() is None:
             self.process.kill()
-        self.process.wait()
+            self.process.wait()
         self.output.close()
 
 

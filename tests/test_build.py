@@ -96,6 +96,9 @@ def test_a_build_that_fails_after_the_search_index_started_stops_it(
 
     class Indexing:
         def __init__(self, site: Path) -> None:
+            pass
+
+        def start(self) -> None:
             events.append("started")
 
         def finish(self) -> tuple[int, int]:
