@@ -269,9 +269,10 @@ def _related_updated(
     def digest(text: str) -> str:
         return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
+    names = {feature: f"{feature[0]}:{feature[1]}" for feature in postings}  # JSON keys
     lists = {
-        f"{kind}:{name}": digest(" ".join(f"{a.slug}@{a.date.toordinal()}" for a in listed))
-        for (kind, name), listed in postings.items()
+        names[feature]: digest(" ".join(f"{a.slug}@{a.date.toordinal()}" for a in listed))
+        for feature, listed in postings.items()
     }
 
     def features(a: Article) -> str:  # separated by control characters: no id or tag has one
@@ -289,8 +290,8 @@ def _related_updated(
     )
     again = set(own)
     if usable:
-        changed = {name for name, value in lists.items() if kept["lists"].get(name) != value}
-        again = {a.slug for name in changed for a in postings[_feature(name)]}
+        changed = [f for f, name in names.items() if kept["lists"].get(name) != lists[name]]
+        again = {a.slug for feature in changed for a in postings[feature]}
         again.update(slug for slug, value in own.items() if kept["own"].get(slug) != value)
         again.update(slug for slug in own if slug not in kept["related"])
     numbers = [n for n, article in enumerate(articles) if article.slug in again]
@@ -299,11 +300,6 @@ def _related_updated(
     related.update((articles[n].slug, slugs) for n, slugs in zip(numbers, fresh, strict=True))
     state["related"] = related
     return state
-
-
-def _feature(name: str) -> Feature:
-    kind, _, value = name.partition(":")
-    return kind, value
 
 
 def _index_events(index: SiteIndex) -> None:
