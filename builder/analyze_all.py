@@ -109,7 +109,7 @@ def analyze_articles(
         late = _analyzed(list(unloaded.values()), entities, workers)
         fresh.update(zip(unloaded, late, strict=True))
         cache.store(list(fresh.items()))
-        cache.keep_only(keys)
+        cache.drop(kept.difference(keys))  # old versions of edited articles, deleted ones
     analyses.update(fresh)
     return Analyses(
         {a.slug: analyses[key] for a, key in zip(articles, keys, strict=True)},
@@ -175,17 +175,11 @@ class AnalysisCache(CacheFile):
         rows = [(key, _stored(analysis)) for key, analysis in entries]
         self.db.write(("INSERT OR REPLACE INTO analyses VALUES (?, ?)", rows))
 
-    def keep_only(self, keys: list[str]) -> None:
-        """Drop the entries not in `keys` (all of which the cache holds by now)."""
-        rows = self.db.query("SELECT count(*) FROM analyses")
-        if rows and rows[0][0] == len(set(keys)):
-            return  # nothing else in it: the usual rebuild, spared a 10,000-row statement
-        self.db.write(
-            ("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)", None),
-            ("DELETE FROM used", None),
-            ("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in keys)),
-            ("DELETE FROM analyses WHERE key NOT IN (SELECT key FROM used)", None),
-        )
+    def drop(self, keys: set[str]) -> None:
+        """Drop these entries (the ones this build did not use): the cache stays the size
+        of the archive."""
+        if keys:
+            self.db.write(("DELETE FROM analyses WHERE key = ?", [(key,) for key in keys]))
 
 
 def _stored(analysis: ArticleAnalysis) -> bytes:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import ctypes
 import gc
-import hashlib
 import resource
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,6 @@ from typing import Any
 from .analyze_all import analyze_articles
 from .cache_db import RememberedResults
 from .feeds import EMPTY_SITEMAP, FEED_SITEMAPS, SITE_FEED, FeedJob, FeedWriter, entity_feed
-from .fingerprint import Fingerprinter, code_salt
 from .forked import resolve_jobs
 from .indexes import SiteIndex, build_index
 from .mkdocs_runner import run_mkdocs
@@ -31,6 +29,7 @@ from .problems import BuildError, ContentError, Problem, display_path
 from .reader import read_content
 from .search import BUNDLE, INDEXED_FOLDERS, Indexing, query_tables_js
 from .search import TABLES as QUERY_TABLES
+from .site_fingerprints import fingerprinter_meanwhile
 from .writer import FileJob, FileStamps, OutputTree, folder_size
 
 ASSETS = Path(__file__).parent / "assets"
@@ -169,16 +168,18 @@ def _generate(
         raise ContentError(problems)
     report.index = index
     pages = PageWriter(index, site_name, description)
+    # Without a cache every page is rendered: no fingerprints.
+    fingerprints = (
+        fingerprinter_meanwhile(index, analyses.keys, (site_url, site_name, description), workers)
+        if cache_dir
+        else nullcontext(lambda: None)
+    )
     with FileStamps(cache_dir) as stamps:
         with timed(report, "write") as stage:
-            tree = OutputTree(
-                options.docs,
-                site_fingerprinter(index, analyses.keys, site_url, site_name, description)
-                if cache_dir
-                else None,
-                stamps.load(),
-            )
-            tree.write_all(pages.jobs(), workers)
+            with fingerprints as fingerprinter:  # its process is gone before the write forks
+                jobs = pages.jobs()
+                tree = OutputTree(options.docs, fingerprinter(), stamps.load())
+            tree.write_all(jobs, workers)
             report.pages = tree.files
             for asset in sorted(ASSETS.rglob("*")):
                 if asset.is_file():
@@ -195,36 +196,6 @@ def _generate(
             stamps.save(tree.stamps)
     report.files, report.reused = tree.files, tree.reused
     return report
-
-
-def site_fingerprinter(
-    index: SiteIndex,
-    analysis_keys: dict[str, str],
-    site_url: str,
-    site_name: str,
-    description: str,
-) -> Fingerprinter:
-    """Fingerprints for this build's pages and feeds, salted with what every one of them
-    depends on besides the data its job holds: the builder's code and templates, and the
-    registry (templates name any entity). Not the tags' addresses, which templates reach
-    too: a tag's address is its slug (two tags with one slug stop the build), so adding a
-    tag to one article leaves the other pages alone."""
-    site_wide = Fingerprinter(code_salt()).of(index.entities, site_url, site_name, description)
-    fingerprinter = Fingerprinter(site_wide.hex())
-    # An article's search terms are what its analysis key says (the article's text, the
-    # registry, the analysis code): digesting 10,000 of them took 0.5 s. Its events are
-    # digested by their repr (all their fields are text, numbers and tuples of text), not
-    # by that key: an edit elsewhere in the text leaves the timelines that list them alone.
-    for slug, analysis in index.analyses.items():
-        fingerprinter.assume(analysis.search, f"{analysis_keys[slug]}:search")
-        for event in analysis.events:
-            fingerprinter.assume(
-                event, hashlib.blake2b(repr(event).encode(), digest_size=16).hexdigest()
-            )
-    # Digest what many pages list (articles, dated events) here, once: the workers forked
-    # for the write inherit the digests, instead of each making them again.
-    fingerprinter.of(index.articles, index.events)
-    return fingerprinter
 
 
 def feed_jobs(index: SiteIndex, site_url: str, site_name: str) -> list[FileJob]:

@@ -72,6 +72,17 @@ class Fingerprinter:
         self._memo[id(value)] = f"k:{digest}"
         self._kept.append(value)
 
+    def known(self, values: Iterable[object]) -> list[str]:
+        """The digests this fingerprinter made or was told of these values, in order (for
+        another fingerprinter with the same salt to `adopt`)."""
+        return [self._memo[id(value)] for value in values]
+
+    def adopt(self, values: Iterable[object], digests: Iterable[str]) -> None:
+        """Take the digests `known` gave (in another process) for these values."""
+        for value, digest in zip(values, digests, strict=True):
+            self._memo[id(value)] = digest
+            self._kept.append(value)
+
     def of(self, *values: object) -> bytes:
         parts = [self.salt]
         self._add(parts, values)

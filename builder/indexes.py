@@ -9,6 +9,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from operator import itemgetter
 from typing import Any
 
@@ -75,19 +76,16 @@ class SiteIndex:
     def newest_date(self) -> str:
         return self.articles[0].date.isoformat() if self.articles else ""
 
-    def upcoming_events(self) -> list[DatedEvent]:
-        """Events dated after the newest article: what is coming."""
-        return self.split_events()[0]
-
-    def split_events(self) -> tuple[list[DatedEvent], list[DatedEvent]]:
-        """(upcoming, past): upcoming events are dated after the newest article."""
+    @cached_property
+    def upcoming(self) -> list[DatedEvent]:
+        """Events dated after the newest article: what is coming. Computed once: the home
+        page and the timeline show them, out of tens of thousands of events."""
         newest = self.newest_date
-        upcoming: list[DatedEvent] = []
-        past: list[DatedEvent] = []
-        for dated in self.events:
-            later = dated.date[: len(newest)] > newest[: len(dated.date)]
-            (upcoming if later else past).append(dated)
-        return upcoming, past
+        return [
+            dated
+            for dated in self.events
+            if dated.event.date[: len(newest)] > newest[: len(dated.event.date)]
+        ]
 
 
 _TYPE_ORDER = {"person": 0, "organization": 1, "place": 2}
@@ -306,12 +304,12 @@ def _index_events(index: SiteIndex) -> None:
     events: list[DatedEvent] = []
     for article in index.articles:
         events.extend(DatedEvent(e, article) for e in index.analyses[article.slug].events)
-    events.sort(key=lambda d: (d.date, d.article.date, d.article.slug))
+    events.sort(key=lambda d: (d.event.date, d.article.date, d.article.slug))
     index.events = events
     by_entity: dict[str, list[DatedEvent]] = defaultdict(list)
     for dated in events:
         for entity_id in dated.event.entities:
             by_entity[entity_id].append(dated)
         if dated.event.precision == "day":
-            index.events_by_day.setdefault(dated.date, []).append(dated)
+            index.events_by_day.setdefault(dated.event.date, []).append(dated)
     index.events_by_entity = dict(by_entity)

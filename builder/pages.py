@@ -150,7 +150,7 @@ class PageWriter:
             site_name=self.site_name,
             description=self.description,
             latest=latest,
-            upcoming=index.upcoming_events()[:HOME_UPCOMING],
+            upcoming=index.upcoming[:HOME_UPCOMING],
             top_entities=counts[:HOME_TOP_ENTITIES],
             more_link="archive/index.md" if len(index.articles) > HOME_LATEST else "",
         )
@@ -218,10 +218,10 @@ class PageWriter:
     def timeline(self) -> Iterator[PageJob]:
         """The timeline: what is coming on its first page, then one page per year, so that
         no page grows with the whole archive."""
-        upcoming, _past = self.index.split_events()
+        upcoming = self.index.upcoming
         years: dict[str, list[DatedEvent]] = {}
         for dated in self.index.events:
-            years.setdefault(dated.date[:4], []).append(dated)
+            years.setdefault(dated.event.date[:4], []).append(dated)
         yield self.render(
             "timeline.md.j2",
             "timeline/index.md",
@@ -275,4 +275,4 @@ class PageWriter:
 
 def _by_month(events: list[DatedEvent]) -> list[tuple[str, list[DatedEvent]]]:
     """Events grouped by their year-month ('2022-01'), or year for year-precision events."""
-    return [(key, list(group)) for key, group in groupby(events, key=lambda e: e.date[:7])]
+    return [(key, list(group)) for key, group in groupby(events, key=lambda e: e.event.date[:7])]

@@ -494,17 +494,77 @@ def test_caches_hold_whether_content_is_given_relative_or_absolute(
     assert (parsed, rendered, report.analyzed) == ([], [], 0)
 
 
-def test_events_are_fingerprinted_by_a_repr_that_shows_every_field() -> None:
-    """build.site_fingerprinter digests an event by its repr: a field left out of the repr
-    (or a value whose repr hides its content) would leave timelines stale."""
-    from dataclasses import fields
+def test_an_event_digest_covers_every_field_and_only_values() -> None:
+    """Timelines are kept when their events' digests are: a field left out would leave them
+    stale; a digest of object identity (not values) would render them again each build."""
+    from dataclasses import fields, replace
 
-    from builder.analysis import Event
+    from builder.analysis import ArticleAnalysis, Event
+    from builder.analyze_all import _loaded, _stored
+    from builder.site_fingerprints import event_digest
 
-    assert all(field.repr for field in fields(Event))
     event = Event("2022-01-12", "day", "الـ 12", 5, 10, "جملة الحدث.", ("nato",), True)
-    for field in fields(Event):
-        assert repr(getattr(event, field.name)) in repr(event)
+    other_values = {
+        "date": "2022-01-13",
+        "precision": "month",
+        "expression": "الـ 13",
+        "start": 6,
+        "end": 11,
+        "sentence": "جملة أخرى.",
+        "entities": ("nato", "un"),
+        "from_editor": False,
+    }
+    assert set(other_values) == {field.name for field in fields(Event)}
+    for name, value in other_values.items():
+        assert event_digest(replace(event, **{name: value})) != event_digest(event), name
+    # The same event as the analysis cache gives it back: another object, the same digest.
+    loaded = _loaded(_stored(ArticleAnalysis((), (), (event,), ())))
+    assert loaded is not None and loaded.events[0] is not event
+    assert event_digest(loaded.events[0]) == event_digest(event)
+
+
+def test_shared_digests_made_in_another_process_are_the_ones_made_here(
+    corpus: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """site_fingerprints makes the digests of articles and events in a forked process from
+    OVERLAP_MIN articles on; every page fingerprint must be what this process would make."""
+    import os
+
+    from builder import site_fingerprints
+    from builder.analyze_all import analyze_articles
+    from builder.indexes import build_index
+    from builder.pages import PageWriter
+
+    content = read_content(corpus.content)
+    analyses = analyze_articles(content.articles, content.entities)
+    index = build_index(content.articles, analyses.by_slug, content.entities, [])
+    identity = ("http://localhost:8000/", "موجز", "اختبار")
+    jobs = PageWriter(index, "موجز", "اختبار").jobs()
+
+    def fingerprints(workers: int) -> tuple[list[bytes], set[int]]:
+        made_in = corpus.content.parent / f"made-in-{workers}"  # the forked process writes it
+        real = site_fingerprints._shared_digests
+
+        def watched(*args: object) -> list[str]:
+            with made_in.open("a") as pids:
+                pids.write(f"{os.getpid()}\n")
+            return real(*args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(site_fingerprints, "_shared_digests", watched)
+        with site_fingerprints.fingerprinter_meanwhile(
+            index, analyses.keys, identity, workers
+        ) as made:
+            fingerprinter = made()
+        pids = {int(pid) for pid in made_in.read_text().split()} if made_in.exists() else set()
+        return [job.fingerprint(fingerprinter) for job in jobs], pids
+
+    monkeypatch.setattr(site_fingerprints, "OVERLAP_MIN", 1)
+    forked, forked_pids = fingerprints(2)
+    here, here_pids = fingerprints(1)
+    assert forked_pids and os.getpid() not in forked_pids, "made in a forked process"
+    assert not here_pids, "made in this process, without the forked path"
+    assert forked == here
+    assert len(set(here)) == len(jobs)
 
 
 def test_file_stamps_keep_exactly_this_builds_jobs(tmp_path: Path) -> None:
