@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .analyze_all import analyze_articles
+from .analyze_all import AnalysisAhead, analyze_articles
 from .cache_db import RememberedResults
 from .feeds import EMPTY_SITEMAP, FEED_SITEMAPS, SITE_FEED, FeedJob, FeedWriter, entity_feed
 from .forked import resolve_jobs
@@ -147,23 +147,22 @@ def _generate(
     report = BuildReport()
     workers = resolve_jobs(options.jobs)
     cache_dir = options.work / "cache" if options.cache else None
-    with timed(report, "read") as stage:
-        content = read_content(options.content, cache_dir, options.jobs)
-        stage.files = len(content.articles)
-    if content.problems:
-        raise ContentError(content.problems)
-    articles = [a for a in content.articles if options.drafts or not a.draft]
-    report.articles = len(articles)
-    with timed(report, "analyze") as stage, RememberedResults(cache_dir) as results:
-        analyses = analyze_articles(
-            articles, content.entities, cache_dir=cache_dir, jobs=options.jobs
-        )
-        report.analyzed = analyses.analyzed
-        problems: list[Problem] = []
-        index = build_index(
-            articles, analyses.by_slug, content.entities, problems, workers, results.update
-        )
-        stage.files = report.analyzed
+    with AnalysisAhead(options.jobs) as ahead:
+        with timed(report, "read") as stage:
+            content = read_content(options.content, cache_dir, options.jobs, ahead.start)
+            stage.files = len(content.articles)
+        if content.problems:
+            raise ContentError(content.problems)
+        articles = [a for a in content.articles if options.drafts or not a.draft]
+        report.articles = len(articles)
+        with timed(report, "analyze") as stage, RememberedResults(cache_dir) as results:
+            analyses = analyze_articles(articles, content.entities, cache_dir, options.jobs, ahead)
+            report.analyzed = analyses.analyzed
+            problems: list[Problem] = []
+            index = build_index(
+                articles, analyses.by_slug, content.entities, problems, workers, results.update
+            )
+            stage.files = report.analyzed
     if problems:
         raise ContentError(problems)
     report.index = index

@@ -59,6 +59,54 @@ def started(compute: Callable[[], Result]) -> Iterator[Callable[[], Result]]:
         yield pool.apply_async(_run_call).get
 
 
+class Helper:
+    """A forked process that runs prepare() at once, then answers one request:
+    `helper.ask(request)` returns answer(prepared, request) from there. It talks through a
+    pipe, without the threads a Pool runs here, so this process may go on forking workers
+    meanwhile. Where forking is not safe, or if the process dies, `ask` returns None: the
+    caller does the work itself."""
+
+    def __init__(self, prepare: Callable[[], Any], answer: Callable[[Any, Any], Any]) -> None:
+        self._process: Any = None
+        self._pipe: Any = None
+        if not fork_is_safe():
+            return
+        context = multiprocessing.get_context("fork")
+        self._pipe, theirs = context.Pipe()
+        self._process = context.Process(target=_help, args=(theirs, prepare, answer), daemon=True)
+        self._process.start()
+        theirs.close()
+
+    def ask(self, request: Any) -> Any:
+        if self._process is None:
+            return None
+        try:
+            self._pipe.send(request)
+            return self._pipe.recv()
+        except (EOFError, OSError):  # it died (its work raised): the caller does the work
+            return None
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the process (at once: what it prepares may no longer be wanted)."""
+        if self._process is not None:
+            self._pipe.close()
+            self._process.terminate()
+            self._process.join()
+            self._process = None
+
+
+def _help(pipe: Any, prepare: Callable[[], Any], answer: Callable[[Any, Any], Any]) -> None:
+    try:
+        prepared = prepare()
+        pipe.send(answer(prepared, pipe.recv()))
+    except Exception:
+        pass
+    finally:
+        pipe.close()
+
+
 def _run_call() -> Any:
     assert _call is not None, "set by started before the fork"
     return _call()

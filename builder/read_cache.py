@@ -97,6 +97,11 @@ class ReadCache(CacheFile):
 
     # --- articles -------------------------------------------------------------------------
 
+    @property
+    def articles_kept(self) -> int:
+        """How many articles the cache holds: as many as the last build read."""
+        return len(self._kept)
+
     def stamp(self, path: Path) -> str:
         """What must be the same for the article's parse to be reused ("" if the file cannot
         be read: the reader then reports why)."""

@@ -67,14 +67,23 @@ class Content:
     problems: list[Problem] = field(default_factory=list)
 
 
-def read_content(content_dir: Path, cache_dir: Path | None = None, jobs: int = 0) -> Content:
+def read_content(
+    content_dir: Path,
+    cache_dir: Path | None = None,
+    jobs: int = 0,
+    when_registry_read: Callable[[dict[str, Entity], int], None] | None = None,
+) -> Content:
     """Read the registry and every article under `content_dir`; never raises on bad input.
     With `cache_dir`, files unchanged since the last build are not parsed again
-    (builder/read_cache.py). Articles are parsed in `jobs` processes (0: one per core)."""
+    (builder/read_cache.py). Articles are parsed in `jobs` processes (0: one per core).
+    `when_registry_read(entities, articles the last build read)` is called before the
+    articles are read (AnalysisAhead starts on it)."""
     content = Content()
     with ReadCache(cache_dir) as cache:
         registry = registry_files(content_dir)
         content.entities = cache.registry(registry, read_registry_files, content.problems)
+        if when_registry_read is not None:
+            when_registry_read(content.entities, cache.articles_kept)
         _read_articles(content_dir, content, cache, jobs)
     if not (content_dir / "articles").is_dir():
         content.problems.append(

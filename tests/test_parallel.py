@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -156,28 +157,60 @@ def test_started_work_runs_in_another_process_unless_threads_run_here() -> None:
         other.join()
 
 
-def test_edited_articles_analyzed_beside_the_cache_load_are_the_serial_ones(
+def test_a_helper_answers_from_another_process_and_gives_way_when_it_cannot() -> None:
+    helper = forked.Helper(os.getpid, lambda prepared, request: (prepared, request, os.getpid()))
+    prepared, request, answered = helper.ask("question")
+    assert prepared == answered != os.getpid() and request == "question"
+    assert helper.ask("again") is None, "one request: then it is gone"
+    # Its work raising: None, and the caller does the work (and sees the error) itself.
+    assert forked.Helper(lambda: 1, lambda prepared, request: 1 / 0).ask("x") is None
+    # Stopped while still preparing: at once, not when the preparation would have ended.
+    slow = forked.Helper(lambda: time.sleep(30), lambda prepared, request: request)
+    started = time.perf_counter()
+    slow.close()
+    assert time.perf_counter() - started < 5
+    # Beside another thread forking is not safe: no process, no answer.
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert forked.Helper(os.getpid, lambda prepared, request: prepared).ask("x") is None
+    finally:
+        release.set()
+        other.join()
+
+
+def test_edited_articles_analyzed_ahead_are_the_serial_ones(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An incremental rebuild analyzes its few edited articles in a forked process while
-    it loads the others' analyses (at 1,000 articles and more): the same analyses."""
+    """From AHEAD_MIN articles on, an incremental rebuild builds the entity matcher in a
+    forked process while it reads, and that process analyzes the edited articles: the same
+    analyses as a serial run."""
     generate_corpus(tmp_path / "content", ARTICLES, entities=300)
     cache = tmp_path / "cache"
-    content = read_content(tmp_path / "content")
+    content = read_content(tmp_path / "content", cache)
     analyze_all.analyze_articles(content.articles, content.entities, cache, jobs=2)
     edited = content.articles[7].path
     edited.write_text(edited.read_text(encoding="utf-8") + "\nوزار الرئيس بيروت.\n", "utf-8")
-    content = read_content(tmp_path / "content")
-    monkeypatch.setattr(analyze_all, "OVERLAP_MIN", 0)
-    beside: list[int] = []
-    start = forked.started
+    monkeypatch.setattr(analyze_all, "AHEAD_MIN", ARTICLES)
 
-    def spy(compute: Callable[[], Any]) -> Any:
-        beside.append(1)
-        return start(compute)
+    def not_here(articles: list[Any], *args: Any) -> list[Any]:
+        assert not articles, "the edited article was analyzed in this process"
+        return []
 
-    monkeypatch.setattr(analyze_all, "started", spy)
-    incremental = analyze_all.analyze_articles(content.articles, content.entities, cache, jobs=2)
-    assert beside == [1] and incremental.analyzed == 1
+    with analyze_all.AnalysisAhead(jobs=2) as ahead:
+        content = read_content(tmp_path / "content", cache, when_registry_read=ahead.start)
+        assert ahead.helper is not None, "started when the registry was read"
+        with monkeypatch.context() as patched:
+            patched.setattr(analyze_all, "_analyzed", not_here)
+            incremental = analyze_all.analyze_articles(
+                content.articles, content.entities, cache, jobs=2, ahead=ahead
+            )
+    assert incremental.analyzed == 1
     serial = analyze_all.analyze_articles(content.articles, content.entities, jobs=1)
     assert incremental.by_slug == serial.by_slug
+    # A site smaller than AHEAD_MIN (as the last build read it) does without.
+    monkeypatch.setattr(analyze_all, "AHEAD_MIN", ARTICLES + 1)
+    with analyze_all.AnalysisAhead(jobs=2) as ahead:
+        read_content(tmp_path / "content", cache, when_registry_read=ahead.start)
+        assert ahead.helper is None
