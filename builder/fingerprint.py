@@ -8,7 +8,8 @@ and site-wide data the templates reach without being handed it (the entity regis
 site's name and URL). An article stands for what pages that list it can show: its slug
 (which may come from its file name), its front matter as written and its lede (the summary,
 or the body's first paragraph). Its body is shown on its own page only, which is handed the
-body apart (PageJob "body"), so fixing a typo in a body renders that page again, not
+article's analysis too: an analysis stands for the article's whole text (its cache key:
+builder/site_fingerprints.py), so fixing a typo in a body renders that page again, not
 every list the article is in. No page shows where its file is.
 
 A value of a type this module does not know is an error, not a guess: a new kind of template

@@ -156,18 +156,16 @@ class PageWriter:
         )
 
     def article(self, article: Article) -> PageJob:
-        analysis = self.index.analyses[article.slug]
         return self.render(
             "article.md.j2",
             article_page(article),
             article=article,
-            # The text itself, handed apart: an article's fingerprint covers what lists show
-            # of it (builder/fingerprint.py), and only this page shows its body.
-            body=article.body.strip(),
+            # Its body, dated events and search terms: an article's own fingerprint covers
+            # what lists show of it (builder/fingerprint.py), and the analysis stands for
+            # its whole text (builder/site_fingerprints.py), body included.
+            analysis=self.index.analyses[article.slug],
             entities=(entities := self.index.entities_of(article)),
             entity_types=list(dict.fromkeys(entity.type for entity in entities)),
-            events=analysis.events,
-            search=analysis.search,
             related=self.index.related.get(article.slug, []),
         )
 

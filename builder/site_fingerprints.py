@@ -1,5 +1,5 @@
 """The fingerprinter of one build's pages and feeds (builder/fingerprint.py), with the digests
-of what many pages list made up front: every article, dated event and search field.
+of what many pages list or show made up front: every article, analysis and dated event.
 
 Those digests are the costliest part of setting it up (~0.6 s at 10,000 articles), and the
 page jobs that need them are gathered meanwhile (~0.5 s): from OVERLAP_MIN articles on, a
@@ -57,14 +57,15 @@ def site_salt(index: SiteIndex, site_url: str, site_name: str, description: str)
 def _with_shared_digests(
     fingerprinter: Fingerprinter, index: SiteIndex, analysis_keys: dict[str, str]
 ) -> Fingerprinter:
-    # An article's search terms are what its analysis key says (the article's text, the
-    # registry, the analysis code): digesting 10,000 of them took 0.5 s. Its events are
-    # digested by their field values (text, numbers, tuples of text: marshal's format 0,
-    # which has no back-references, writes equal values as equal bytes; twice as fast as
-    # their repr), not by that key: an edit elsewhere in the text leaves the timelines
-    # that list them alone.
+    # An article's analysis is what its cache key says: the article's whole text (its body
+    # too, which the article page shows), the registry and the analysis code. Digesting
+    # 10,000 search fields and bodies took ~0.8 s of CPU. Its events, which other pages
+    # list, are digested by their field values (text, numbers, tuples of text: marshal's
+    # format 0, which has no back-references, writes equal values as equal bytes; twice as
+    # fast as their repr), not by that key: an edit elsewhere in the text leaves the
+    # timelines that list them alone.
     for slug, analysis in index.analyses.items():
-        fingerprinter.assume(analysis.search, f"{analysis_keys[slug]}:search")
+        fingerprinter.assume(analysis, analysis_keys[slug])
         for event in analysis.events:
             fingerprinter.assume(event, event_digest(event))
     # Digest what many pages list (articles, dated events) here, once: the workers forked
@@ -83,7 +84,7 @@ def _shared_values(index: SiteIndex) -> list[object]:
     """What `_with_shared_digests` digests, in a fixed order."""
     values: list[object] = []
     for analysis in index.analyses.values():
-        values.append(analysis.search)
+        values.append(analysis)
         values.extend(analysis.events)
     values.extend(index.articles)
     values.extend(index.events)
