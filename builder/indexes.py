@@ -69,8 +69,15 @@ class SiteIndex:
 
     def entities_of(self, article: Article) -> list[Entity]:
         """The article's entities, for display: by type, then name."""
-        ids = self.analyses[article.slug].entities
-        return sorted((self.entities[i] for i in ids), key=lambda e: (_TYPE_ORDER[e.type], e.name))
+        ids = sorted(self.analyses[article.slug].entities, key=self._display_rank.__getitem__)
+        return [self.entities[i] for i in ids]
+
+    @cached_property
+    def _display_rank(self) -> dict[str, int]:
+        """Every entity's place in display order (by type, then name), ranked once: 10,000
+        articles are sorted by it."""
+        ordered = sorted(self.entities.values(), key=lambda e: (_TYPE_ORDER[e.type], e.name, e.id))
+        return {entity.id: rank for rank, entity in enumerate(ordered)}
 
     @property
     def newest_date(self) -> str:
@@ -268,8 +275,11 @@ def _related_updated(
         return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
     names = {feature: f"{feature[0]}:{feature[1]}" for feature in postings}  # JSON keys
+    # Each article's slug and date once, looked up by id in C: the lists hold 80,000
+    # entries at 10,000 articles.
+    dated = {id(a): f"{a.slug}@{a.date.toordinal()}" for a in articles}
     lists = {
-        names[feature]: digest(" ".join(f"{a.slug}@{a.date.toordinal()}" for a in listed))
+        names[feature]: digest(" ".join(map(dated.__getitem__, map(id, listed))))
         for feature, listed in postings.items()
     }
 
