@@ -95,12 +95,18 @@ class Fingerprinter:
         kind = type(value)
         if kind is list or kind is tuple:
             parts.append(f"{'[' if kind is list else '('}{len(value)}")  # type: ignore[arg-type]
-            start = len(parts)
-            try:  # a list of objects all digested already (articles), in C
-                parts.extend(map(self._memo.__getitem__, map(id, value)))  # type: ignore[call-overload]
-            except KeyError:
-                del parts[start:]
-                self._add_items(parts, value)  # type: ignore[arg-type]
+            memo = self._memo
+            # A list of objects all digested already (articles) is looked up in C. Others —
+            # text, or (entity, count) pairs — go item by item without a KeyError first:
+            # an entity page holds dozens of such pairs and raising costs.
+            if kind is list and value and id(value[0]) in memo:  # type: ignore[index]
+                start = len(parts)
+                try:
+                    parts.extend(map(memo.__getitem__, map(id, value)))  # type: ignore[call-overload]
+                    return
+                except KeyError:
+                    del parts[start:]
+            self._add_items(parts, value)  # type: ignore[arg-type]
         elif kind is dict:
             parts.append(f"{{{len(value)}")  # type: ignore[arg-type]
             for pair in value.items():  # type: ignore[attr-defined]
