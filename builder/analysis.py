@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from .dates import DateWarning, extract_dates
 from .matcher import EntityMatcher, Mention, article_entities
 from .model import Article
-from .stemmer import search_terms
 
 # HTML tags, Markdown link/image targets "](…)", autolinks, reference definitions.
 _MARKUP = re.compile(r"<[^<>\n]*>|\]\([^)\n]*\)|^\s*\[[^\]\n]+\]:\s*\S+.*$", re.MULTILINE)
@@ -36,22 +35,11 @@ class Event:
 
 
 @dataclass(frozen=True)
-class SearchTerms:
-    """The hidden search field of an article page (builder/stemmer.py): computed here, with
-    the rest of the per-article analysis, so it is cached and made in worker processes."""
-
-    title: str = ""
-    lede: str = ""
-    body: str = ""
-
-
-@dataclass(frozen=True)
 class ArticleAnalysis:
     mentions: tuple[Mention, ...]  # empty in the build's analyses (analyze_all.site_analysis)
     entities: tuple[str, ...]  # detected ∪ asserted − excluded, sorted
     events: tuple[Event, ...]  # one per date, ordered by date
     warnings: tuple[DateWarning, ...]
-    search: SearchTerms = SearchTerms()
 
 
 def mask_markup(text: str) -> str:
@@ -134,12 +122,7 @@ def analyze_article(article: Article, matcher: EntityMatcher) -> ArticleAnalysis
             for event in article.events
         ],
     )
-    search = SearchTerms(
-        search_terms(article.title),
-        search_terms(article.lede),
-        search_terms(article.body, unique=True),
-    )
-    return ArticleAnalysis(tuple(mentions), tuple(entities), tuple(events), tuple(warnings), search)
+    return ArticleAnalysis(tuple(mentions), tuple(entities), tuple(events), tuple(warnings))
 
 
 def merge_events(detected: list[Event], editor: list[Event]) -> list[Event]:

@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
-from .analysis import ArticleAnalysis, Event, SearchTerms, analyze_article
+from .analysis import ArticleAnalysis, Event, analyze_article
 from .cache_db import CacheFile
 from .dates import DateWarning
 from .fingerprint import BUILDER, source_digest
@@ -29,7 +29,8 @@ from .matcher import EntityMatcher, Mention
 from .model import Article, Entity
 
 # Bump when analysis output changes for the same input (new rules, new fields).
-ANALYSIS_VERSION = "3"  # 2: the build keeps no mentions (site_analysis); 3: marshal, not pickle
+ANALYSIS_VERSION = "4"  # 2: the build keeps no mentions (site_analysis); 3: marshal, not pickle;
+# 4: no search terms (the article page makes them when it is rendered)
 # Below this many cache misses, starting workers costs more than it saves: an incremental
 # rebuild analyzes its edited articles in one process (the one AnalysisAhead started).
 PARALLEL_MIN = 50
@@ -47,7 +48,6 @@ _ANALYSIS_MODULES = (
     "dates.py",
     "arabic.py",
     "model.py",
-    "stemmer.py",
 )
 
 
@@ -228,20 +228,18 @@ def _stored(analysis: ArticleAnalysis) -> bytes:
             analysis.entities,
             tuple(map(_fields, analysis.events)),
             tuple(map(_fields, analysis.warnings)),
-            _fields(analysis.search),
         )
     )
 
 
 def _loaded(value: bytes) -> ArticleAnalysis | None:
     try:
-        mentions, entities, events, warnings, search = marshal.loads(value)
+        mentions, entities, events, warnings = marshal.loads(value)
         return ArticleAnalysis(
             tuple(Mention(*fields) for fields in mentions),
             entities,
             tuple(Event(*fields) for fields in events),
             tuple(DateWarning(*fields) for fields in warnings),
-            SearchTerms(*search),
         )
     except (ValueError, EOFError, TypeError):
         return None  # written by other code: a miss, never an error

@@ -160,9 +160,9 @@ class PageWriter:
             "article.md.j2",
             article_page(article),
             article=article,
-            # Its body, dated events and search terms: an article's own fingerprint covers
-            # what lists show of it (builder/fingerprint.py), and the analysis stands for
-            # its whole text (builder/site_fingerprints.py), body included.
+            # Its dated events; and in fingerprints, its body and the search terms made from
+            # it: an article's own digest covers what lists show of it (fingerprint.py),
+            # its analysis the whole text (builder/site_fingerprints.py).
             analysis=self.index.analyses[article.slug],
             entities=(entities := self.index.entities_of(article)),
             entity_types=list(dict.fromkeys(entity.type for entity in entities)),
