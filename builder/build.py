@@ -11,7 +11,7 @@ import gc
 import resource
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from .problems import BuildError, ContentError, Problem, display_path
 from .reader import read_content
 from .search import BUNDLE, INDEXED_FOLDERS, Indexing, query_tables_js
 from .search import TABLES as QUERY_TABLES
-from .site_fingerprints import fingerprinter_meanwhile
+from .site_fingerprints import SharedDigests
 from .writer import FileJob, FileStamps, OutputTree, folder_size
 
 ASSETS = Path(__file__).parent / "assets"
@@ -147,7 +147,10 @@ def _generate(
     report = BuildReport()
     workers = resolve_jobs(options.jobs)
     cache_dir = options.work / "cache" if options.cache else None
-    with AnalysisAhead(options.jobs) as ahead:
+    # Forked helpers (the matcher built while reading, the shared digests made while the
+    # site index is built) stop when the build does, however it ends.
+    with ExitStack() as helpers:
+        ahead = helpers.enter_context(AnalysisAhead(options.jobs))
         with timed(report, "read") as stage:
             content = read_content(options.content, cache_dir, options.jobs, ahead.start)
             stage.files = len(content.articles)
@@ -158,41 +161,50 @@ def _generate(
         with timed(report, "analyze") as stage, RememberedResults(cache_dir) as results:
             analyses = analyze_articles(articles, content.entities, cache_dir, options.jobs, ahead)
             report.analyzed = analyses.analyzed
+            # Without a cache every page is rendered: no fingerprints.
+            digests = (
+                helpers.enter_context(
+                    SharedDigests(
+                        articles,
+                        analyses.by_slug,
+                        analyses.keys,
+                        content.entities,
+                        (site_url, site_name, description),
+                        workers,
+                    )
+                )
+                if cache_dir
+                else None
+            )
             problems: list[Problem] = []
             index = build_index(
                 articles, analyses.by_slug, content.entities, problems, workers, results.update
             )
             stage.files = report.analyzed
-    if problems:
-        raise ContentError(problems)
-    report.index = index
-    pages = PageWriter(index, site_name, description)
-    # Without a cache every page is rendered: no fingerprints.
-    fingerprints = (
-        fingerprinter_meanwhile(index, analyses.keys, (site_url, site_name, description), workers)
-        if cache_dir
-        else nullcontext(lambda: None)
-    )
-    with FileStamps(cache_dir) as stamps:
-        with timed(report, "write") as stage:
-            with fingerprints as fingerprinter:  # its process is gone before the write forks
+        if problems:
+            raise ContentError(problems)
+        report.index = index
+        pages = PageWriter(index, site_name, description)
+        with FileStamps(cache_dir) as stamps:
+            with timed(report, "write") as stage:
                 jobs = pages.jobs()
-                tree = OutputTree(options.docs, fingerprinter(), stamps.load())
-            tree.write_all(jobs, workers)
-            report.pages = tree.files
-            for asset in sorted(ASSETS.rglob("*")):
-                if asset.is_file():
-                    relative = f"assets/{asset.relative_to(ASSETS).as_posix()}"
-                    tree.write(relative, asset.read_bytes())
-            tree.write(QUERY_TABLES.as_posix(), query_tables_js())
-            stage.files, stage.bytes = tree.written, tree.bytes_written
-        with timed(report, "feeds") as stage:
-            before_files, before_bytes = tree.written, tree.bytes_written
-            tree.write_all(feed_jobs(index, site_url, site_name), workers)
-            stage.files = tree.written - before_files
-            stage.bytes = tree.bytes_written - before_bytes
-            tree.remove_stale()  # the last files are written: what is left over is stale
-            stamps.save(tree.stamps)
+                fingerprinter = digests.fingerprinter(index) if digests else None
+                tree = OutputTree(options.docs, fingerprinter, stamps.load())
+                tree.write_all(jobs, workers)
+                report.pages = tree.files
+                for asset in sorted(ASSETS.rglob("*")):
+                    if asset.is_file():
+                        relative = f"assets/{asset.relative_to(ASSETS).as_posix()}"
+                        tree.write(relative, asset.read_bytes())
+                tree.write(QUERY_TABLES.as_posix(), query_tables_js())
+                stage.files, stage.bytes = tree.written, tree.bytes_written
+            with timed(report, "feeds") as stage:
+                before_files, before_bytes = tree.written, tree.bytes_written
+                tree.write_all(feed_jobs(index, site_url, site_name), workers)
+                stage.files = tree.written - before_files
+                stage.bytes = tree.bytes_written - before_bytes
+                tree.remove_stale()  # the last files are written: what is left over is stale
+                stamps.save(tree.stamps)
     report.files, report.reused = tree.files, tree.reused
     return report
 

@@ -26,7 +26,6 @@ CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 MAX_CHUNK = 64
 
 _task: Callable[[int], Any] | None = None
-_call: Callable[[], Any] | None = None
 
 
 def forked_map(
@@ -38,25 +37,6 @@ def forked_map(
     if workers > 1 and count >= max(minimum, 1) and fork_is_safe():
         return _in_workers(task, count, workers)
     return [task(index) for index in range(count)]
-
-
-@contextlib.contextmanager
-def started(compute: Callable[[], Result]) -> Iterator[Callable[[], Result]]:
-    """Start compute() in a forked process and yield a function that waits for its result,
-    so that this process does other work meanwhile. Where forking is not safe, compute()
-    runs when its result is asked for. Ask before the block ends (it stops the process)."""
-    if not fork_is_safe():
-        yield compute
-        return
-    global _call
-    _call = compute
-    try:
-        with frozen_heap():
-            pool = multiprocessing.get_context("fork").Pool(1)  # forks here, _call set
-    finally:
-        _call = None
-    with pool:
-        yield pool.apply_async(_run_call).get
 
 
 class Helper:
@@ -105,11 +85,6 @@ def _help(pipe: Any, prepare: Callable[[], Any], answer: Callable[[Any, Any], An
         pass
     finally:
         pipe.close()
-
-
-def _run_call() -> Any:
-    assert _call is not None, "set by started before the fork"
-    return _call()
 
 
 def fork_is_safe() -> bool:

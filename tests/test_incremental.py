@@ -529,7 +529,7 @@ def test_an_event_digest_covers_every_field_and_only_values() -> None:
 def test_shared_digests_made_in_another_process_are_the_ones_made_here(
     corpus: BuildOptions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """site_fingerprints makes the digests of articles and events in a forked process from
+    """site_fingerprints makes the digests of articles and analyses in a forked process from
     OVERLAP_MIN articles on; every page fingerprint must be what this process would make."""
     import os
 
@@ -543,21 +543,21 @@ def test_shared_digests_made_in_another_process_are_the_ones_made_here(
     index = build_index(content.articles, analyses.by_slug, content.entities, [])
     identity = ("http://localhost:8000/", "موجز", "اختبار")
     jobs = PageWriter(index, "موجز", "اختبار").jobs()
+    real = site_fingerprints.SharedDigests._made_there
 
     def fingerprints(workers: int) -> tuple[list[bytes], set[int]]:
         made_in = corpus.content.parent / f"made-in-{workers}"  # the forked process writes it
-        real = site_fingerprints._shared_digests
 
-        def watched(*args: object) -> list[str]:
+        def watched(self: site_fingerprints.SharedDigests) -> list[str]:
             with made_in.open("a") as pids:
                 pids.write(f"{os.getpid()}\n")
-            return real(*args)  # type: ignore[arg-type]
+            return real(self)
 
-        monkeypatch.setattr(site_fingerprints, "_shared_digests", watched)
-        with site_fingerprints.fingerprinter_meanwhile(
-            index, analyses.keys, identity, workers
-        ) as made:
-            fingerprinter = made()
+        monkeypatch.setattr(site_fingerprints.SharedDigests, "_made_there", watched)
+        with site_fingerprints.SharedDigests(
+            content.articles, analyses.by_slug, analyses.keys, content.entities, identity, workers
+        ) as digests:
+            fingerprinter = digests.fingerprinter(index)
         pids = {int(pid) for pid in made_in.read_text().split()} if made_in.exists() else set()
         return [job.fingerprint(fingerprinter) for job in jobs], pids
 

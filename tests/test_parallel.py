@@ -143,20 +143,6 @@ def test_no_fork_beside_other_threads(monkeypatch: pytest.MonkeyPatch) -> None:
     assert calls == [(300, 2)]
 
 
-def test_started_work_runs_in_another_process_unless_threads_run_here() -> None:
-    with forked.started(os.getpid) as pid:
-        assert pid() != os.getpid()
-    release = threading.Event()
-    other = threading.Thread(target=release.wait)
-    other.start()
-    try:
-        with forked.started(os.getpid) as pid:
-            assert pid() == os.getpid()
-    finally:
-        release.set()
-        other.join()
-
-
 def test_a_helper_answers_from_another_process_and_gives_way_when_it_cannot() -> None:
     helper = forked.Helper(os.getpid, lambda prepared, request: (prepared, request, os.getpid()))
     prepared, request, answered = helper.ask("question")
