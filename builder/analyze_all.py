@@ -34,8 +34,8 @@ ANALYSIS_VERSION = "4"  # 2: the build keeps no mentions (site_analysis); 3: mar
 # Below this many cache misses, starting workers costs more than it saves: an incremental
 # rebuild analyzes its edited articles in one process (the one AnalysisAhead started).
 PARALLEL_MIN = 50
-# From this many articles (as many as the last build read), the entity matcher is built
-# in a forked process while the articles are read: AnalysisAhead.
+# From this many articles, when only a few files changed, the entity matcher is built in a
+# forked process while the articles are read: AnalysisAhead.
 AHEAD_MIN = 1000
 
 
@@ -81,17 +81,18 @@ class AnalysisAhead:
     """The entity matcher of a large site built in a forked process while its articles are
     read (~0.5 s for 2,000 entities, where reading 10,000 cached articles takes ~1 s), so
     that the few articles an incremental rebuild has to analyze are analyzed at once:
-    `with AnalysisAhead(jobs) as ahead:` read with `when_registry_read=ahead.start`, then
+    `with AnalysisAhead(jobs) as ahead:` read with `when_changes_known=ahead.start`, then
     `analyze_articles(…, ahead=ahead)`. Analyses are the same with it or without it."""
 
     def __init__(self, jobs: int = 0) -> None:
         self.workers = resolve_jobs(jobs)
         self.helper: Helper | None = None
 
-    def start(self, entities: dict[str, Entity], known_articles: int) -> None:
-        """Start building the matcher, if the site (as the last build read it) is large
-        enough and there is a second core."""
-        if known_articles >= AHEAD_MIN and self.workers > 1 and entities:
+    def start(self, entities: dict[str, Entity], files: int, changed: int) -> None:
+        """Start building the matcher if the site is large enough, a few of its files
+        changed (none: nothing to analyze; many: workers will) and there is a second core:
+        a process working beside this one slows it down a little on this machine's cores."""
+        if files >= AHEAD_MIN and 0 < changed < PARALLEL_MIN and self.workers > 1:
             self.helper = Helper(
                 lambda: EntityMatcher(entities.values()),
                 lambda matcher, articles: [site_analysis(a, matcher) for a in articles],

@@ -97,10 +97,10 @@ class ReadCache(CacheFile):
 
     # --- articles -------------------------------------------------------------------------
 
-    @property
-    def articles_kept(self) -> int:
-        """How many articles the cache holds: as many as the last build read."""
-        return len(self._kept)
+    def holds(self, path: Path, stamp: str) -> bool:
+        """Whether the file's parse is kept (it did not change since it was parsed)."""
+        kept = self._kept.get(os.path.abspath(path))
+        return bool(stamp) and kept is not None and kept[0] == stamp
 
     def stamp(self, path: Path) -> str:
         """What must be the same for the article's parse to be reused ("" if the file cannot

@@ -58,6 +58,10 @@ BOM = "\ufeff"
 PARALLEL_MIN = 200
 
 
+# (the registry, how many article files there are, how many changed since the last build)
+ChangesKnown = Callable[[dict[str, Entity], int, int], None]
+
+
 @dataclass
 class Content:
     """Everything read from a content folder."""
@@ -71,20 +75,18 @@ def read_content(
     content_dir: Path,
     cache_dir: Path | None = None,
     jobs: int = 0,
-    when_registry_read: Callable[[dict[str, Entity], int], None] | None = None,
+    when_changes_known: ChangesKnown | None = None,
 ) -> Content:
     """Read the registry and every article under `content_dir`; never raises on bad input.
     With `cache_dir`, files unchanged since the last build are not parsed again
     (builder/read_cache.py). Articles are parsed in `jobs` processes (0: one per core).
-    `when_registry_read(entities, articles the last build read)` is called before the
-    articles are read (AnalysisAhead starts on it)."""
+    `when_changes_known(entities, article files, files changed since the last build)` is
+    called before the articles are read (AnalysisAhead starts on it)."""
     content = Content()
     with ReadCache(cache_dir) as cache:
         registry = registry_files(content_dir)
         content.entities = cache.registry(registry, read_registry_files, content.problems)
-        if when_registry_read is not None:
-            when_registry_read(content.entities, cache.articles_kept)
-        _read_articles(content_dir, content, cache, jobs)
+        _read_articles(content_dir, content, cache, jobs, when_changes_known)
     if not (content_dir / "articles").is_dir():
         content.problems.append(
             Problem(display_path(content_dir), 0, "there is no 'articles' folder here")
@@ -94,9 +96,19 @@ def read_content(
     return content
 
 
-def _read_articles(content_dir: Path, content: Content, cache: ReadCache, jobs: int) -> None:
+def _read_articles(
+    content_dir: Path,
+    content: Content,
+    cache: ReadCache,
+    jobs: int,
+    when_changes_known: ChangesKnown | None,
+) -> None:
     paths = sorted((content_dir / "articles").rglob("*.md"))
     stamps = [cache.stamp(path) for path in paths]
+    if when_changes_known is not None:
+        pairs = zip(paths, stamps, strict=True)
+        changed = sum(not cache.holds(path, stamp) for path, stamp in pairs)
+        when_changes_known(content.entities, len(paths), changed)
     found = [cache.get(path, stamp) for path, stamp in zip(paths, stamps, strict=True)]
     unread = [number for number, article in enumerate(found) if article is None]
     parsed = _parse_articles([paths[n] for n in unread], content.entities, jobs)

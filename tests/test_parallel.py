@@ -185,8 +185,8 @@ def test_edited_articles_analyzed_ahead_are_the_serial_ones(
         return []
 
     with analyze_all.AnalysisAhead(jobs=2) as ahead:
-        content = read_content(tmp_path / "content", cache, when_registry_read=ahead.start)
-        assert ahead.helper is not None, "started when the registry was read"
+        content = read_content(tmp_path / "content", cache, when_changes_known=ahead.start)
+        assert ahead.helper is not None, "started before the articles were read"
         with monkeypatch.context() as patched:
             patched.setattr(analyze_all, "_analyzed", not_here)
             incremental = analyze_all.analyze_articles(
@@ -195,8 +195,13 @@ def test_edited_articles_analyzed_ahead_are_the_serial_ones(
     assert incremental.analyzed == 1
     serial = analyze_all.analyze_articles(content.articles, content.entities, jobs=1)
     assert incremental.by_slug == serial.by_slug
-    # A site smaller than AHEAD_MIN (as the last build read it) does without.
+    # Nothing changed since: nothing to analyze, no helper.
+    with analyze_all.AnalysisAhead(jobs=2) as ahead:
+        read_content(tmp_path / "content", cache, when_changes_known=ahead.start)
+        assert ahead.helper is None
+    # A site smaller than AHEAD_MIN does without.
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nوزار الرئيس عمان.\n", "utf-8")
     monkeypatch.setattr(analyze_all, "AHEAD_MIN", ARTICLES + 1)
     with analyze_all.AnalysisAhead(jobs=2) as ahead:
-        read_content(tmp_path / "content", cache, when_registry_read=ahead.start)
+        read_content(tmp_path / "content", cache, when_changes_known=ahead.start)
         assert ahead.helper is None
