@@ -310,12 +310,18 @@ def _related_updated(
     return state
 
 
-def _index_events(index: SiteIndex) -> None:
+def dated_events(articles: list[Article], analyses: dict[str, ArticleAnalysis]) -> list[DatedEvent]:
+    """Every event of these articles with its article, by date, then the article's date and
+    slug: the timeline's order (SiteIndex.events)."""
     events: list[DatedEvent] = []
-    for article in index.articles:
-        events.extend(DatedEvent(e, article) for e in index.analyses[article.slug].events)
+    for article in articles:
+        events.extend(DatedEvent(e, article) for e in analyses[article.slug].events)
     events.sort(key=lambda d: (d.event.date, d.article.date, d.article.slug))
-    index.events = events
+    return events
+
+
+def _index_events(index: SiteIndex) -> None:
+    index.events = events = dated_events(index.articles, index.analyses)
     by_entity: dict[str, list[DatedEvent]] = defaultdict(list)
     for dated in events:
         for entity_id in dated.event.entities:

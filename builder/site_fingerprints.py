@@ -1,5 +1,5 @@
 """The fingerprinter of one build's pages and feeds (builder/fingerprint.py), with the digests
-of what many pages list or show made up front: every article, analysis and event.
+of what many pages list or show made up front: every article, analysis and (dated) event.
 
 Those digests are the costliest part of setting it up (~0.5 s of CPU at 10,000 articles),
 and they depend only on the articles and their analyses: from OVERLAP_MIN articles on, a
@@ -15,7 +15,7 @@ import marshal
 from .analysis import ArticleAnalysis
 from .fingerprint import Fingerprinter, code_salt
 from .forked import Helper
-from .indexes import SiteIndex
+from .indexes import DatedEvent, SiteIndex, dated_events
 from .model import Article, Entity
 
 # Below this many articles the digests take less than forking costs.
@@ -48,15 +48,12 @@ class SharedDigests:
         helper, self.helper = self.helper, None
         made = None if helper is None else helper.ask(None)
         if made is None:
-            self._digest(fingerprinter)
+            self._digest(fingerprinter, index.events)
         else:
-            fingerprinter.adopt(self._values(), made)
-        # Dated events (an event with its article) exist once the index is built; digesting
-        # them here, once, spares each worker forked for the write doing it again.
-        fingerprinter.of(index.events)
+            fingerprinter.adopt([*self._values(), *index.events], made)
         return fingerprinter
 
-    def _digest(self, fingerprinter: Fingerprinter) -> None:
+    def _digest(self, fingerprinter: Fingerprinter, dated: list[DatedEvent]) -> None:
         # An article's analysis is what its cache key says: the article's whole text (its
         # body too, which the article page shows), the registry and the analysis code;
         # digesting 10,000 bodies instead took ~0.15 s more CPU. Its events, which other
@@ -68,7 +65,9 @@ class SharedDigests:
             fingerprinter.assume(analysis, self.keys[slug])
             for event in analysis.events:
                 fingerprinter.assume(event, event_digest(event))
-        fingerprinter.of(self.articles)
+        # Dated events (an event with its article) are listed by many pages: digested here,
+        # once, each worker forked for the write inherits them.
+        fingerprinter.of(self.articles, dated)
 
     def _values(self) -> list[object]:
         """What `_digest` digests, in a fixed order."""
@@ -80,11 +79,13 @@ class SharedDigests:
         return values
 
     def _made_there(self) -> list[str]:
-        """The digests of `_values`, made in the forked process (ids mean nothing across
-        processes: they go back as a list in that order)."""
+        """The digests of `_values` and of the dated events, made in the forked process
+        (ids mean nothing across processes: they go back as a list, in the order the site
+        index will list the dated events: indexes.dated_events)."""
         fingerprinter = Fingerprinter(self.salt)
-        self._digest(fingerprinter)
-        return fingerprinter.known(self._values())
+        dated = dated_events(self.articles, self.analyses)
+        self._digest(fingerprinter, dated)
+        return fingerprinter.known([*self._values(), *dated])
 
     def __enter__(self) -> SharedDigests:
         return self
