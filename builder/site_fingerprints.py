@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 
-from .analysis import ArticleAnalysis
+from .analysis import ArticleAnalysis, Event
 from .fingerprint import Fingerprinter, code_salt
 from .forked import Helper
 from .indexes import DatedEvent, SiteIndex, dated_events
@@ -57,17 +57,23 @@ class SharedDigests:
         # An article's analysis is what its cache key says: the article's whole text (its
         # body too, which the article page shows), the registry and the analysis code;
         # digesting 10,000 bodies instead took ~0.15 s more CPU. Its events, which other
-        # pages list, are digested by their field values (text, numbers, tuples of text:
-        # marshal's format 0, which has no back-references, writes equal values as equal
-        # bytes; twice as fast as their repr), not by that key: an edit elsewhere in the
-        # text leaves the timelines that list them alone.
+        # pages list, are digested by the values pages show of them (text and tuples of
+        # text: marshal's format 0, which has no back-references, writes equal values as
+        # equal bytes), not by that key: an edit elsewhere in the text leaves the timelines
+        # that list them alone.
+        by_event: dict[int, str] = {}
         for slug, analysis in self.analyses.items():
             fingerprinter.assume(analysis, self.keys[slug])
             for event in analysis.events:
-                fingerprinter.assume(event, event_digest(event))
-        # Dated events (an event with its article) are listed by many pages: digested here,
-        # once, each worker forked for the write inherits them.
-        fingerprinter.of(self.articles, dated)
+                by_event[id(event)] = digest = event_digest(event)
+                fingerprinter.assume(event, digest)
+        fingerprinter.of(self.articles)
+        # A dated event (an event with its article, listed by timelines, entity pages and
+        # digests) shows its event and a link to its article's page, nothing else of the
+        # article (tests/test_incremental.py holds the templates to that): it is digested as
+        # that, so a new tag or title on the article leaves the timelines alone.
+        for item in dated:
+            fingerprinter.assume(item, f"{by_event[id(item.event)]}@{item.article.url}")
 
     def _values(self) -> list[object]:
         """What `_digest` digests, in a fixed order."""
@@ -103,7 +109,13 @@ def site_salt(entities: dict[str, Entity], site_url: str, site_name: str, descri
     return Fingerprinter(code_salt()).of(entities, site_url, site_name, description).hex()
 
 
-def event_digest(event: object) -> str:
-    """The digest of an analysis' Event: of all its field values, in order."""
-    fields = marshal.dumps(tuple(vars(event).values()), 0)
+# What pages show of an event (tests/test_incremental.py holds the templates to it): not
+# where it is in the file nor the words that dated it, which `analyze` shows. A new first
+# paragraph moves every event of the article; it leaves the timelines alone.
+SHOWN_EVENT_FIELDS = ("date", "precision", "sentence", "entities")
+
+
+def event_digest(event: Event) -> str:
+    """The digest of what pages show of an analysis' event."""
+    fields = marshal.dumps(tuple(getattr(event, name) for name in SHOWN_EVENT_FIELDS), 0)
     return hashlib.blake2b(fields, digest_size=16).hexdigest()

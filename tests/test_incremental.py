@@ -272,6 +272,45 @@ def test_only_the_article_page_shows_the_body() -> None:
             assert uses == 0, f"{template.name} reads an article's {field[1:]}"
 
 
+def test_a_dated_event_shows_nothing_of_its_article_but_its_address() -> None:
+    """Dated events are fingerprinted as their event and their article's address
+    (builder/site_fingerprints.py): a template that showed more of that article (its title,
+    its tags) would be left stale by an edit to it."""
+    for template in sorted(Path("builder/templates").glob("*.j2")):
+        text = template.read_text(encoding="utf-8")
+        linked = text.count("article_page(dated.article)")
+        assert text.count("dated.article") == linked, (
+            f"{template.name} reads a dated event's article"
+        )
+
+
+def test_a_new_tag_leaves_the_timelines_alone(
+    corpus: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tag changes what lists of articles show, not what the timelines show of the
+    article's events: its timeline year is not rendered again (the page would be the same)."""
+    _generate(corpus)
+    content = read_content(corpus.content)
+    from builder.analyze_all import analyze_articles
+
+    analyses = analyze_articles(content.articles, content.entities).by_slug
+    dated = next(a for a in content.articles if analyses[a.slug].events)
+    text = dated.path.read_text(encoding="utf-8")
+    dated.path.write_text(text.replace("tags: [", "tags: ['وسم جديد', ", 1), encoding="utf-8")
+    assert "وسم جديد" in dated.path.read_text(encoding="utf-8")
+    rendered: list[str] = []
+    real = PageJob.__call__
+
+    def spy(job: PageJob) -> list[tuple[str, str]]:
+        rendered.append(job.page)
+        return real(job)
+
+    monkeypatch.setattr(PageJob, "__call__", spy)
+    _generate(corpus)
+    assert article_page(dated) in rendered and "tags/index.md" in rendered
+    assert not [page for page in rendered if page.startswith("timeline/")], rendered
+
+
 def _set_front(path: Path, key: str, value: str) -> None:
     """Replace (or add) one front-matter field of an article file."""
     lines = path.read_text(encoding="utf-8").split("\n")
@@ -497,29 +536,35 @@ def test_caches_hold_whether_content_is_given_relative_or_absolute(
     assert (parsed, rendered, report.analyzed) == ([], [], 0)
 
 
-def test_an_event_digest_covers_every_field_and_only_values() -> None:
-    """Timelines are kept when their events' digests are: a field left out would leave them
-    stale; a digest of object identity (not values) would render them again each build."""
-    from dataclasses import fields, replace
+def test_an_event_digest_covers_what_pages_show_and_only_values() -> None:
+    """Timelines are kept when their events' digests are: a shown field left out would leave
+    them stale; a digest of object identity (not values), or of where the event sits in its
+    file, would render them again after edits that change nothing they show."""
+    import re
+    from dataclasses import replace
 
     from builder.analysis import ArticleAnalysis, Event
     from builder.analyze_all import _loaded, _stored
-    from builder.site_fingerprints import event_digest
+    from builder.site_fingerprints import SHOWN_EVENT_FIELDS, event_digest
 
+    # Templates read only those fields of an event (or of a dated event: its event's
+    # fields, through `date` and `sentence`, and its article's address).
+    allowed = {*SHOWN_EVENT_FIELDS, "event", "article"}
+    for template in sorted(Path("builder/templates").glob("*.j2")):
+        read = set(re.findall(r"\b(?:event|dated)\.(\w+)", template.read_text(encoding="utf-8")))
+        assert read <= allowed, f"{template.name} shows {read - allowed} of an event"
     event = Event("2022-01-12", "day", "الـ 12", 5, 10, "جملة الحدث.", ("nato",), True)
-    other_values = {
+    shown = {
         "date": "2022-01-13",
         "precision": "month",
-        "expression": "الـ 13",
-        "start": 6,
-        "end": 11,
         "sentence": "جملة أخرى.",
         "entities": ("nato", "un"),
-        "from_editor": False,
     }
-    assert set(other_values) == {field.name for field in fields(Event)}
-    for name, value in other_values.items():
+    assert set(shown) == set(SHOWN_EVENT_FIELDS)
+    for name, value in shown.items():
         assert event_digest(replace(event, **{name: value})) != event_digest(event), name
+    moved = replace(event, expression="12", start=50, end=55, from_editor=False)
+    assert event_digest(moved) == event_digest(event)
     # The same event as the analysis cache gives it back: another object, the same digest.
     loaded = _loaded(_stored(ArticleAnalysis((), (), (event,), ())))
     assert loaded is not None and loaded.events[0] is not event
