@@ -298,14 +298,7 @@ def test_a_new_tag_leaves_the_timelines_alone(
     text = dated.path.read_text(encoding="utf-8")
     dated.path.write_text(text.replace("tags: [", "tags: ['وسم جديد', ", 1), encoding="utf-8")
     assert "وسم جديد" in dated.path.read_text(encoding="utf-8")
-    rendered: list[str] = []
-    real = PageJob.__call__
-
-    def spy(job: PageJob) -> list[tuple[str, str]]:
-        rendered.append(job.page)
-        return real(job)
-
-    monkeypatch.setattr(PageJob, "__call__", spy)
+    rendered = _rendered(monkeypatch)
     _generate(corpus)
     assert article_page(dated) in rendered and "tags/index.md" in rendered
     assert not [page for page in rendered if page.startswith("timeline/")], rendered
