@@ -99,8 +99,7 @@ class ReadCache(CacheFile):
 
     def holds(self, path: Path, stamp: str) -> bool:
         """Whether the file's parse is kept (it did not change since it was parsed)."""
-        kept = self._kept.get(os.path.abspath(path))
-        return bool(stamp) and kept is not None and kept[0] == stamp
+        return self._kept_value(os.path.abspath(path), stamp) is not None
 
     def stamp(self, path: Path) -> str:
         """What must be the same for the article's parse to be reused ("" if the file cannot
@@ -111,13 +110,18 @@ class ReadCache(CacheFile):
     def get(self, path: Path, stamp: str) -> Article | None:
         key = os.path.abspath(path)  # the same file whether content/ is given relative or not
         self._used.add(key)
-        kept = self._kept.get(key)
-        if not stamp or kept is None or kept[0] != stamp:
+        value = self._kept_value(key, stamp)
+        if value is None:
             return None
         try:
-            return loaded_article(path, kept[1])
+            return loaded_article(path, value)
         except _DAMAGED:
             return None  # written by other code: parse the file again
+
+    def _kept_value(self, key: str, stamp: str) -> bytes | None:
+        """The stored article under `key` if it was stored with this stamp."""
+        kept = self._kept.get(key)
+        return kept[1] if stamp and kept is not None and kept[0] == stamp else None
 
     def put(self, path: Path, stamp: str, stored: bytes) -> None:
         """Keep an article parsed this time, as `stored_article` gave it."""
