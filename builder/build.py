@@ -55,6 +55,11 @@ class BuildOptions:
     def docs(self) -> Path:
         return self.work / "docs"
 
+    @property
+    def cache_dir(self) -> Path | None:
+        """Where the build's caches live (None: a build without caches)."""
+        return self.work / "cache" if self.cache else None
+
 
 @dataclass
 class StageReport:
@@ -146,7 +151,7 @@ def _generate(
 ) -> BuildReport:
     report = BuildReport()
     workers = resolve_jobs(options.jobs)
-    cache_dir = options.work / "cache" if options.cache else None
+    cache_dir = options.cache_dir
     # Forked helpers (the matcher built while reading, the shared digests made while the
     # site index is built) stop when the build does, however it ends.
     with ExitStack() as helpers:
@@ -184,29 +189,44 @@ def _generate(
         if problems:
             raise ContentError(problems)
         report.index = index
-        pages = PageWriter(index, site_name, description)
-        with FileStamps(cache_dir) as stamps:
-            with timed(report, "write") as stage:
-                jobs = pages.jobs()
-                fingerprinter = digests.fingerprinter(index) if digests else None
-                tree = OutputTree(options.docs, fingerprinter, stamps.load())
-                tree.write_all(jobs, workers)
-                report.pages = tree.files
-                for asset in sorted(ASSETS.rglob("*")):
-                    if asset.is_file():
-                        relative = f"assets/{asset.relative_to(ASSETS).as_posix()}"
-                        tree.write(relative, asset.read_bytes())
-                tree.write(QUERY_TABLES.as_posix(), query_tables_js())
-                stage.files, stage.bytes = tree.written, tree.bytes_written
-            with timed(report, "feeds") as stage:
-                before_files, before_bytes = tree.written, tree.bytes_written
-                tree.write_all(feed_jobs(index, site_url, site_name), workers)
-                stage.files = tree.written - before_files
-                stage.bytes = tree.bytes_written - before_bytes
-                tree.remove_stale()  # the last files are written: what is left over is stale
-                stamps.save(tree.stamps)
-    report.files, report.reused = tree.files, tree.reused
+        _write_site(report, options, index, digests, (site_url, site_name, description), workers)
     return report
+
+
+def _write_site(
+    report: BuildReport,
+    options: BuildOptions,
+    index: SiteIndex,
+    digests: SharedDigests | None,
+    identity: tuple[str, str, str],
+    workers: int,
+) -> None:
+    """The write stage (pages, assets) and the feeds stage, into the docs folder; a page or
+    feed whose fingerprint is as the last build left it is kept (none without `digests`:
+    a build without a cache renders everything)."""
+    site_url, site_name, description = identity
+    pages = PageWriter(index, site_name, description)
+    with FileStamps(options.cache_dir) as stamps:
+        with timed(report, "write") as stage:
+            jobs = pages.jobs()
+            fingerprinter = digests.fingerprinter(index) if digests else None
+            tree = OutputTree(options.docs, fingerprinter, stamps.load())
+            tree.write_all(jobs, workers)
+            report.pages = tree.files
+            for asset in sorted(ASSETS.rglob("*")):
+                if asset.is_file():
+                    relative = f"assets/{asset.relative_to(ASSETS).as_posix()}"
+                    tree.write(relative, asset.read_bytes())
+            tree.write(QUERY_TABLES.as_posix(), query_tables_js())
+            stage.files, stage.bytes = tree.written, tree.bytes_written
+        with timed(report, "feeds") as stage:
+            before_files, before_bytes = tree.written, tree.bytes_written
+            tree.write_all(feed_jobs(index, site_url, site_name), workers)
+            stage.files = tree.written - before_files
+            stage.bytes = tree.bytes_written - before_bytes
+            tree.remove_stale()  # the last files are written: what is left over is stale
+            stamps.save(tree.stamps)
+    report.files, report.reused = tree.files, tree.reused
 
 
 def feed_jobs(index: SiteIndex, site_url: str, site_name: str) -> list[FileJob]:
