@@ -214,7 +214,10 @@ def _related(
     if not numbers:
         return []
     total = max(len(articles), 1)
-    position = {key: {a.slug: i for i, a in enumerate(listed)} for key, listed in postings.items()}
+    # Where each article sits in the lists of the features these articles have (all of
+    # them in a cold build; a handful after an edit, out of 2,300 lists at 10,000 articles).
+    wanted = {feature for n in numbers for feature in _features(articles[n], analyses)}
+    position = {key: {a.slug: i for i, a in enumerate(postings[key])} for key in wanted}
 
     def related_slugs(article: Article) -> list[str]:
         # Integer scores (millionths): sums are exact whatever the order, so ties are ties
