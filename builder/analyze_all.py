@@ -65,10 +65,9 @@ def registry_hash(entities: dict[str, Entity]) -> str:
 
 
 def article_key(article: Article, registry: str) -> str:
-    # The file's text holds its front matter (date, title, entities, events) too.
-    digest = hashlib.sha256(registry.encode())
-    digest.update(article.text.encode())
-    return digest.hexdigest()[:32]
+    # The file's text holds its front matter (date, title, entities, events) too; its
+    # digest was made when the file was parsed.
+    return hashlib.sha256(f"{registry}:{article.text_digest}".encode()).hexdigest()[:32]
 
 
 class Analyses(NamedTuple):

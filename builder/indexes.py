@@ -67,9 +67,9 @@ class SiteIndex:
     by_day: dict[str, list[Article]] = field(default_factory=dict)
     events_by_day: dict[str, list[DatedEvent]] = field(default_factory=dict)
 
-    def entities_of(self, article: Article) -> list[Entity]:
-        """The article's entities, for display: by type, then name."""
-        ids = sorted(self.analyses[article.slug].entities, key=self._display_rank.__getitem__)
+    def entities_of(self, analysis: ArticleAnalysis) -> list[Entity]:
+        """An article's entities (from its analysis), for display: by type, then name."""
+        ids = sorted(analysis.entities, key=self._display_rank.__getitem__)
         return [self.entities[i] for i in ids]
 
     @cached_property

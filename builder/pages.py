@@ -6,10 +6,11 @@ Source paths are relative to the generated docs folder; with MkDocs' directory U
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 
+from .analysis import ArticleAnalysis
 from .dates_display import format_iso_ar, time_html
 from .fingerprint import Fingerprinter
 from .indexes import DatedEvent, SiteIndex
@@ -53,9 +54,14 @@ class PageJob:
     template: str
     page: str
     context: dict[str, object]
+    # When given, the template is handed `derive(**context)`: data made from the context
+    # alone (and from the registry, which every fingerprint's salt covers). It is made only
+    # if the page is rendered; the fingerprint digests what it is made from.
+    derive: Callable[..., dict[str, object]] | None = None
 
     def __call__(self) -> list[tuple[str, str]]:
-        return [(self.page, self.renderer.render(self.template, self.page, **self.context))]
+        context = self.derive(**self.context) if self.derive else self.context
+        return [(self.page, self.renderer.render(self.template, self.page, **context))]
 
     def fingerprint(self, fingerprinter: Fingerprinter) -> bytes:
         """What the page is made from (the renderer's globals are in the build's salt)."""
@@ -156,18 +162,34 @@ class PageWriter:
         )
 
     def article(self, article: Article) -> PageJob:
-        return self.render(
+        # Its dated events; and in fingerprints, its body and the search terms made from it:
+        # an article's own digest covers what lists show of it (fingerprint.py), its
+        # analysis the whole text (builder/site_fingerprints.py). Its entity chips are made
+        # from the analysis only when the page is rendered: a rebuild fingerprints 10,000
+        # article pages and renders a handful.
+        return PageJob(
+            self.renderer,
             "article.md.j2",
             article_page(article),
-            article=article,
-            # Its dated events; and in fingerprints, its body and the search terms made from
-            # it: an article's own digest covers what lists show of it (fingerprint.py),
-            # its analysis the whole text (builder/site_fingerprints.py).
-            analysis=self.index.analyses[article.slug],
-            entities=(entities := self.index.entities_of(article)),
-            entity_types=list(dict.fromkeys(entity.type for entity in entities)),
-            related=self.index.related.get(article.slug, []),
+            {
+                "article": article,
+                "analysis": self.index.analyses[article.slug],
+                "related": self.index.related.get(article.slug, []),
+            },
+            derive=self._article_data,
         )
+
+    def _article_data(
+        self, article: Article, analysis: ArticleAnalysis, related: list[Article]
+    ) -> dict[str, object]:
+        entities = self.index.entities_of(analysis)
+        return {
+            "article": article,
+            "analysis": analysis,
+            "entities": entities,
+            "entity_types": list(dict.fromkeys(entity.type for entity in entities)),
+            "related": related,
+        }
 
     def entity_pages(self) -> Iterator[PageJob]:
         index = self.index
