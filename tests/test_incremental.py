@@ -278,7 +278,7 @@ def test_a_dated_event_shows_nothing_of_its_article_but_its_address() -> None:
     its tags) would be left stale by an edit to it."""
     for template in sorted(Path("builder/templates").glob("*.j2")):
         text = template.read_text(encoding="utf-8")
-        linked = text.count("article_page(dated.article)")
+        linked = text.count("dated.article | article_page")
         assert text.count("dated.article") == linked, (
             f"{template.name} reads a dated event's article"
         )
