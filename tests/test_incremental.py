@@ -24,7 +24,7 @@ from builder.build import BuildOptions, BuildReport, generate
 from builder.cache_db import RememberedResults
 from builder.fingerprint import Fingerprinter, code_salt
 from builder.model import Entity
-from builder.pages import PageJob, article_page
+from builder.pages import PageJob, PageWriter, article_page
 from builder.problems import ContentError
 from builder.read_cache import ReadCache
 from builder.reader import read_content
@@ -126,6 +126,33 @@ def test_cache_keeps_only_what_the_build_used(corpus: BuildOptions) -> None:
     assert len(_cached_keys(corpus)) == ARTICLES - 1
 
 
+def test_a_rebuild_does_not_hash_the_unchanged_texts_again(
+    corpus: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The analysis cache's key digests an article's text through `Article.text_digest`,
+    made when the file is parsed and kept with the parse (builder/read_cache.py): a
+    rebuild hashes the edited article only, and still finds every other analysis."""
+    import hashlib
+    from types import SimpleNamespace
+
+    from builder import model
+
+    _generate(corpus)
+    edited = read_content(corpus.content).articles[ARTICLES // 2].path
+    _edit_body(edited)
+    hashed: list[int] = []
+
+    def counted(data: bytes, **options: int) -> object:
+        hashed.append(len(data))
+        return hashlib.blake2b(data, **options)
+
+    monkeypatch.setattr(model, "hashlib", SimpleNamespace(blake2b=counted))
+    assert _generate(corpus).analyzed == 1
+    assert hashed == [len(edited.read_bytes())]
+    monkeypatch.undo()
+    assert _generate(corpus).analyzed == 0  # the digest kept for the edited file is its own
+
+
 def test_damaged_cache_is_a_miss_not_an_error(corpus: BuildOptions) -> None:
     first = _generate(corpus)
     docs = {p: p.read_bytes() for p in corpus.docs.rglob("*") if p.is_file()}
@@ -162,8 +189,14 @@ def test_unchanged_pages_are_not_rendered_again(
 ) -> None:
     first = _generate(corpus)
     rendered = _rendered(monkeypatch)
+    # An article page's chips are made from its analysis only when the page is rendered:
+    # its fingerprint digests what they are made from.
+    derived: list[str] = []
+    monkeypatch.setattr(
+        PageWriter, "_article_data", lambda _self, article, **_: derived.append(article.slug)
+    )
     again = _generate(corpus)
-    assert rendered == []
+    assert rendered == [] and derived == []
     assert again.reused >= first.pages  # every page (and feed) kept as the first build left it
     assert again.stage("write").files == 0
 

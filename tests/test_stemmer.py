@@ -72,6 +72,37 @@ def test_search_terms_skip_markup() -> None:
     assert not any("twitter" in t or "href" in t for t in terms)
 
 
+# Words glued to punctuation, quotes and dashes, numbers with separators, diacritics and
+# tatweel inside words, a bidi mark between two words, English, repeats, function words.
+_MIXED = (
+    "قال «الناتو»، في بيان: إن 1,500 جندي (و١٫٥ مليون) وصلوا — بـ«الحلف» الـ 12؛ "
+    "الحُكُومَة\u200fوالحكومة NATO's ستولتنـبرغ؟! والناتو الناتو وزارة/الوزارة"
+)
+
+
+@pytest.mark.parametrize("unique", [False, True])
+def test_search_terms_are_the_forms_of_every_word(
+    unique: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """search_terms looks whitespace-separated chunks up in a per-process table: the same
+    terms as stemming the tokenizer's words one by one, however the table is filled and
+    even when it is emptied on the way (a long `serve` session)."""
+    from itertools import chain
+
+    from builder import stemmer
+    from builder.arabic import words
+
+    forms = list(chain.from_iterable(index_forms(word) for word in words(_MIXED)))
+    expected = " ".join(dict.fromkeys(forms) if unique else forms)
+    assert "حكوم" in expected.split() and "1,500" in expected.split()
+    assert search_terms(_MIXED, unique=unique) == expected
+    assert search_terms(_MIXED, unique=unique) == expected  # from the table this time
+    monkeypatch.setattr(stemmer, "_chunk_forms", stemmer._ChunkForms())
+    monkeypatch.setattr(stemmer, "_MAX_CHUNKS", 3)
+    assert search_terms(_MIXED, unique=unique) == expected
+    assert len(stemmer._chunk_forms) <= 3
+
+
 def test_pagefind_value_removes_separators() -> None:
     assert pagefind_value('a, b: "c"') == "a، b  &quot;c&quot;"
 
