@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 ENTITY_TYPES = ("person", "organization", "place")
+BOM = "\ufeff"  # removed from the start of a file's text before anything reads it
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ Reading 10,000 articles and a registry of 2,000 entities â€” YAML, validation â€
 seconds; files that have not changed since the last build give the same objects. "Not
 changed" is judged as Python judges its .pyc files: the same size and modification time as
 when they were parsed, and the same builder code (plus, for an article, the same registry
-ids, against which its `entities:` are checked). Only what parsed without a problem is
+ids, against which its `entities:` are checked). An article whose modification time moved
+(a fresh clone, `touch`) is read and compared with the text it was parsed from: the same
+text keeps its parse. Only what parsed without a problem is
 kept: a file with a problem is read again, so its problems are reported on every build
 until it is mended.
 
@@ -26,13 +28,14 @@ from pathlib import Path
 
 from .cache_db import CacheFile
 from .fingerprint import code_salt
-from .model import Article, EditorEvent, Entity
+from .model import BOM, Article, EditorEvent, Entity
 from .problems import Problem
 
 # Every field but the ones rebuilt on loading: a field added to a class is stored too.
 _ARTICLE_FIELDS = tuple(
     f.name for f in dataclasses.fields(Article) if f.name not in {"path", "body"}
 )
+_TEXT_FIELD = _ARTICLE_FIELDS.index("text")
 _ENTITY_FIELDS = tuple(f.name for f in dataclasses.fields(Entity))
 _DAMAGED = (ValueError, EOFError, TypeError, KeyError)  # what other code's rows may raise
 
@@ -110,7 +113,7 @@ class ReadCache(CacheFile):
     def get(self, path: Path, stamp: str) -> Article | None:
         key = os.path.abspath(path)  # the same file whether content/ is given relative or not
         self._used.add(key)
-        value = self._kept_value(key, stamp)
+        value = self._kept_value(key, stamp) or self._kept_with_the_same_text(key, path, stamp)
         if value is None:
             return None
         try:
@@ -122,6 +125,24 @@ class ReadCache(CacheFile):
         """The stored article under `key` if it was stored with this stamp."""
         kept = self._kept.get(key)
         return kept[1] if stamp and kept is not None and kept[0] == stamp else None
+
+    def _kept_with_the_same_text(self, key: str, path: Path, stamp: str) -> bytes | None:
+        """The stored parse of a file whose stamp changed but whose text did not, kept
+        again under its new stamp. A fresh clone (a CI runner restoring build/ from its
+        cache) or a `touch` gives every file a new mtime; reading and comparing the texts
+        costs a fraction of parsing them again."""
+        kept = self._kept.get(key)
+        if not stamp or kept is None or not kept[0].endswith(f":{self.salt}"):
+            return None  # never parsed, or with other code or another registry
+        try:
+            text = path.read_bytes().decode("utf-8").removeprefix(BOM)
+            same = marshal.loads(kept[1])[_TEXT_FIELD] == text
+        except (OSError, UnicodeDecodeError, *_DAMAGED):
+            return None  # the reader reports what is wrong with the file, if anything
+        if not same:
+            return None
+        self.put(path, stamp, kept[1])
+        return kept[1]
 
     def put(self, path: Path, stamp: str, stored: bytes) -> None:
         """Keep an article parsed this time, as `stored_article` gave it."""

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .forked import forked_map, resolve_jobs
-from .model import ENTITY_TYPES, Article, EditorEvent, Entity
+from .model import BOM, ENTITY_TYPES, Article, EditorEvent, Entity
 from .problems import Problem, display_path
 from .read_cache import ReadCache, loaded_article, stored_article
 from .yamlsource import LocatedYaml, YamlSyntaxError, load_located
@@ -53,7 +53,6 @@ _DATETIME = re.compile(
 _PARTIAL_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 _WIKIDATA = re.compile(r"^Q[1-9]\d*$")
-BOM = "\ufeff"
 # Fewer files to parse than this (an incremental build) cost more to fork than they save.
 PARALLEL_MIN = 200
 

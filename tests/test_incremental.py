@@ -562,6 +562,43 @@ def test_caches_hold_whether_content_is_given_relative_or_absolute(
     assert (parsed, rendered, report.analyzed) == ([], [], 0)
 
 
+def test_a_fresh_clone_parses_only_the_articles_whose_text_changed(
+    corpus: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clone (a CI runner with build/ restored from its cache) gives every file a new
+    modification time: the read cache compares the texts and keeps the parses of the
+    unchanged ones; an edited one is parsed again, and the next build trusts the new stamps."""
+    import os
+
+    from builder import reader
+
+    _generate(corpus)
+    paths = sorted((corpus.content / "articles").rglob("*.md"))
+    edited = paths[len(paths) // 2]
+    _edit_body(edited)
+    for path in paths:
+        later = path.stat().st_mtime_ns + 5_000_000_000
+        os.utime(path, ns=(later, later))
+    parsed: list[Path] = []
+    original = reader.read_article
+    monkeypatch.setattr(
+        reader, "read_article", lambda path, *a, **k: parsed.append(path) or original(path, *a, **k)
+    )
+    compared: list[Path] = []
+    compare = ReadCache._kept_with_the_same_text
+    monkeypatch.setattr(
+        ReadCache,
+        "_kept_with_the_same_text",
+        lambda self, key, path, stamp: compared.append(path) or compare(self, key, path, stamp),
+    )
+    report = _generate(corpus)
+    assert parsed == [edited] and len(compared) == len(paths)
+    assert report.analyzed == 1 and report.stage("write").files == 1
+    parsed.clear(), compared.clear()
+    assert _generate(corpus).analyzed == 0
+    assert parsed == [] and compared == []  # kept under the new stamps
+
+
 def test_an_event_digest_covers_what_pages_show_and_only_values() -> None:
     """Timelines are kept when their events' digests are: a shown field left out would leave
     them stale; a digest of object identity (not values), or of where the event sits in its
