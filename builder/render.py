@@ -11,6 +11,7 @@ follow every link of the built site.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import json
@@ -52,6 +53,7 @@ class Renderer:
         self.env.filters["html"] = lambda text: html.escape(str(text))
         self.env.filters["yaml"] = yaml_scalar
         self.env.filters["link"] = _link_filter
+        self.env.filters["iso"] = dt.date.isoformat  # a date as YYYY-MM-DD
         self._templates: dict[str, jinja2.Template] = {}
 
     def render(self, template: str, page: str, **context: Any) -> str:
