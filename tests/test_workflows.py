@@ -56,3 +56,18 @@ def test_pull_requests_run_check_build_and_tests() -> None:
     assert "pull_request" in text
     for step in ("python -m builder check", "python -m builder build", "make test"):
         assert step in text
+
+
+def test_publish_restores_the_last_build_keyed_by_the_code_that_made_it() -> None:
+    """The publish starts from the last publish's build/ (caches and docs folder), and only
+    from one made by the same builder and packages: a change to either starts from nothing."""
+    deploy = yaml.safe_load(Path(".github/workflows/deploy.yml").read_text())
+    steps = deploy["jobs"]["build"]["steps"]
+    cached = [s for s in steps if s.get("uses", "").startswith("actions/cache@")]
+    assert len(cached) == 1
+    restore = cached[0]["with"]
+    assert restore["path"] == "build/"
+    code = "hashFiles('requirements.lock', 'builder/**')"
+    assert code in restore["key"] and restore["restore-keys"].endswith(code + " }}-")
+    names = [s.get("name", s.get("uses", "")) for s in steps]
+    assert names.index(cached[0]["name"]) < names.index("Build the site")
