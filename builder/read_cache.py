@@ -25,6 +25,7 @@ import marshal
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .cache_db import CacheFile
 from .fingerprint import code_salt
@@ -119,11 +120,12 @@ class ReadCache(CacheFile):
     def get(self, path: Path, stamp: str) -> Article | None:
         key = os.path.abspath(path)  # the same file whether content/ is given relative or not
         self._used.add(key)
-        value = self._kept_value(key, stamp) or self._kept_with_the_same_text(key, path, stamp)
-        if value is None:
-            return None
+        value = self._kept_value(key, stamp)
         try:
-            return loaded_article(path, value)
+            if value is not None:
+                return loaded_article(path, value)
+            fields = self._kept_with_the_same_text(key, path, stamp)
+            return None if fields is None else _article_from(path, fields)
         except _DAMAGED:
             return None  # written by other code: parse the file again
 
@@ -132,8 +134,10 @@ class ReadCache(CacheFile):
         kept = self._kept.get(key)
         return kept[1] if stamp and kept is not None and kept[0] == stamp else None
 
-    def _kept_with_the_same_text(self, key: str, path: Path, stamp: str) -> bytes | None:
-        """The stored parse of a file whose stamp changed but whose text did not, kept
+    def _kept_with_the_same_text(
+        self, key: str, path: Path, stamp: str
+    ) -> tuple[object, ...] | None:
+        """The stored fields of a file whose stamp changed but whose text did not, kept
         again under its new stamp. A fresh clone (a CI runner restoring build/ from its
         cache) or a `touch` gives every file a new mtime; reading and comparing the texts
         costs a fraction of parsing them again."""
@@ -142,14 +146,15 @@ class ReadCache(CacheFile):
             return None  # never parsed, or with other code or another registry
         try:
             text = path.read_bytes().decode("utf-8").removeprefix(BOM)
-            same = marshal.loads(kept[1])[_TEXT_FIELD] == text
+            fields = marshal.loads(kept[1])
+            same = fields[_TEXT_FIELD] == text
         except (OSError, UnicodeDecodeError, *_DAMAGED):
             return None  # the reader reports what is wrong with the file, if anything
         if not same:
             return None
         if self.db.usable:
             self._restamped.append((key, stamp))
-        return kept[1]
+        return fields
 
     def put(self, path: Path, stamp: str, stored: bytes) -> None:
         """Keep an article parsed this time, as `stored_article` gave it."""
@@ -188,7 +193,11 @@ def stored_article(article: Article) -> bytes:
 
 def loaded_article(path: Path, data: bytes) -> Article:
     """The article `stored_article` gave these bytes for, read from `path`."""
-    values = dict(zip(_ARTICLE_FIELDS, marshal.loads(data), strict=True))
+    return _article_from(path, marshal.loads(data))
+
+
+def _article_from(path: Path, fields: tuple[object, ...]) -> Article:
+    values: dict[str, Any] = dict(zip(_ARTICLE_FIELDS, fields, strict=True))
     values["date"] = dt.date.fromordinal(values["date"])
     values["events"] = tuple(EditorEvent(*event) for event in values["events"])
     return Article(path=path, body=values["text"][values["body_offset"] :], **values)
