@@ -452,3 +452,29 @@ def test_suggestions_deduplicated_by_text() -> None:
     text = "قال الرئيس جو بايدن ثم أكد الرئيس جو بايدن"
     result = suggest_names(text, [])
     assert [(s.text, s.start) for s in result] == [("جو بايدن", 11)]
+
+
+def test_the_skeleton_rewrites_are_the_plain_rule_written_for_speed() -> None:
+    """`matcher._REWRITE` is written for the regex engine (a `\\W` lookahead first, runs
+    split by their first character); it must find exactly the runs and glued punctuation of
+    the rule as the module states it: two or more separators, or one non-space separator,
+    or punctuation followed by a word."""
+    import re
+
+    from bench.corpus import make_corpus
+    from builder import matcher
+
+    separators, non_space = matcher._SEP_CLASS, matcher._NON_SPACE_SEPS
+    plain = re.compile(
+        f"(?P<sep>[{separators}]{{2,}}|[{non_space}])|(?P<punct>[^\\w{separators}])(?=[^\\W_])"
+    )
+    every_separator = "".join(
+        chr(c) for c in range(0x3100) if re.fullmatch(f"[{separators}]", chr(c))
+    )
+    texts = [
+        f"كلمة{sep}كلمة {sep} كلمة{sep}{sep}كلمة،كلمة_1 «الناتو»—روسيا" for sep in every_separator
+    ]
+    texts += [a.body for a in make_corpus(20, seed=7).articles]
+    for text in texts:
+        found = [(m.span(), m.lastgroup) for m in matcher._REWRITE.finditer(text)]
+        assert found == [(m.span(), m.lastgroup) for m in plain.finditer(text)], text
