@@ -1,5 +1,6 @@
 """Typed objects of the content model (DESIGN.md): what the read stage produces and every
-later stage consumes. Plain frozen dataclasses: no I/O, no behaviour beyond derived names."""
+later stage consumes. Plain frozen dataclasses: no I/O, no behaviour beyond derived names
+and an article's text digest."""
 
 from __future__ import annotations
 

@@ -32,7 +32,8 @@ FileJob = Callable[[], Iterable[tuple[str, str | bytes]]]
 Stamp = tuple[str, int, int]
 # Below this many jobs (an incremental rebuild of a small site) forking costs more than it saves.
 PARALLEL_MIN = 200
-# Checking a job's fingerprint is ~0.07 ms: below this many jobs the fork costs more.
+# Checking a job's fingerprint is ~0.03 ms (0.4 s for 14,000 jobs at 10,000 articles):
+# below this many jobs the fork costs more.
 CHECK_PARALLEL_MIN = 2000
 
 
