@@ -131,9 +131,17 @@ class PageWriter:
     def tag_page(self, tag: str) -> str:
         return f"tags/{self.index.tag_slugs[tag]}.md"
 
-    def render(self, template: str, page: str, **context: object) -> PageJob:
-        """A page to render: its data is gathered now, its template runs when called."""
-        return PageJob(self.renderer, template, page, context)
+    def render(
+        self,
+        template: str,
+        page: str,
+        *,
+        derive: Callable[..., dict[str, object]] | None = None,
+        **context: object,
+    ) -> PageJob:
+        """A page to render: its data is gathered now (and `derive`d from it only if the
+        page is rendered: PageJob), its template runs when called."""
+        return PageJob(self.renderer, template, page, context, derive)
 
     def jobs(self) -> list[PageJob]:
         """Every page of the site, in a fixed order, not yet rendered: the write stage
@@ -172,16 +180,13 @@ class PageWriter:
         # analysis the whole text (builder/site_fingerprints.py). Its entity chips are made
         # from the analysis only when the page is rendered: a rebuild fingerprints 10,000
         # article pages and renders a handful.
-        return PageJob(
-            self.renderer,
+        return self.render(
             "article.md.j2",
             article_page(article),
-            {
-                "article": article,
-                "analysis": self.index.analyses[article.slug],
-                "related": self.index.related.get(article.slug, []),
-            },
             derive=self._article_data,
+            article=article,
+            analysis=self.index.analyses[article.slug],
+            related=self.index.related.get(article.slug, []),
         )
 
     def _article_data(
