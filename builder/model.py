@@ -1,6 +1,6 @@
 """Typed objects of the content model (DESIGN.md): what the read stage produces and every
-later stage consumes. Plain frozen dataclasses: no I/O, no behaviour beyond derived names
-and an article's text digest."""
+later stage consumes. Plain frozen dataclasses and no I/O: beyond derived names, only how a
+file's bytes become its text (`file_text`) and that text's digest."""
 
 from __future__ import annotations
 
@@ -12,6 +12,13 @@ from pathlib import Path
 
 ENTITY_TYPES = ("person", "organization", "place")
 BOM = "\ufeff"  # removed from the start of a file's text before anything reads it
+
+
+def file_text(data: bytes) -> str:
+    """The text an article or registry file stands for: its bytes as UTF-8, without a BOM
+    (raises UnicodeDecodeError). The reader parses it; the read cache compares it with the
+    text it keeps."""
+    return data.decode("utf-8").removeprefix(BOM)
 
 
 @dataclass(frozen=True)

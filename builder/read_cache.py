@@ -29,7 +29,7 @@ from typing import Any
 
 from .cache_db import CacheFile
 from .fingerprint import code_salt
-from .model import BOM, Article, EditorEvent, Entity
+from .model import Article, EditorEvent, Entity, file_text
 from .problems import Problem
 
 # Every field but the ones rebuilt on loading: a field added to a class is stored too.
@@ -145,7 +145,7 @@ class ReadCache(CacheFile):
         if not stamp or kept is None or not kept[0].endswith(f":{self.salt}"):
             return None  # never parsed, or with other code or another registry
         try:
-            text = path.read_bytes().decode("utf-8").removeprefix(BOM)
+            text = file_text(path.read_bytes())
             fields = marshal.loads(kept[1])
             same = fields[_TEXT_FIELD] == text
         except (OSError, UnicodeDecodeError, *_DAMAGED):
@@ -162,7 +162,8 @@ class ReadCache(CacheFile):
             self._fresh.append((os.path.abspath(path), stamp, stored))
 
     def _save(self) -> None:
-        """Store the articles parsed this time; drop files no longer read (deleted, moved)."""
+        """Store the articles parsed this time and the new stamps of those whose text did
+        not change; drop files no longer read (deleted, moved)."""
         gone = [(path,) for path in self._kept if path not in self._used]
         if gone or self._fresh or self._restamped:
             parses = [(path, value) for path, _, value in self._fresh]

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .forked import forked_map, resolve_jobs
-from .model import BOM, ENTITY_TYPES, Article, EditorEvent, Entity
+from .model import ENTITY_TYPES, Article, EditorEvent, Entity, file_text
 from .problems import Problem, display_path
 from .read_cache import ReadCache, loaded_article, stored_article
 from .yamlsource import LocatedYaml, YamlSyntaxError, load_located
@@ -172,7 +172,7 @@ def decode_file(path: Path, problems: list[Problem]) -> str | None:
         )
         return None
     try:
-        text = data.decode("utf-8")
+        return file_text(data)
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
@@ -185,7 +185,6 @@ def decode_file(path: Path, problems: list[Problem]) -> str | None:
             )
         )
         return None
-    return text.removeprefix(BOM)
 
 
 # --- articles -----------------------------------------------------------------------------
