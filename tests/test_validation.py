@@ -265,3 +265,40 @@ def test_check_notes_a_name_that_several_entities_answer_to(tmp_path: Path) -> N
     assert notes[0].startswith(f"{root / 'entities.yml'}:{amman_line}: note: «عمّان»")
     assert "linked to 'amman', not to 'oman'" in notes[0]
     assert result.stdout.splitlines()[-1].endswith("no problems (1 shared name: see above)")
+
+
+def test_located_yaml_gives_what_the_yaml_loader_gives() -> None:
+    # load_located takes plain string scalars straight from their nodes (a fast path);
+    # every other scalar goes through PyYAML's constructor, so the data must be what the
+    # same loader's own `load` makes of the document, types included.
+    import yaml
+
+    from builder.yamlsource import _PlainLoader, load_located
+
+    text = """\
+title: 'عنوان: مع نقطتين'
+plain: كلمات عربية
+number: 12
+float: 1.5
+yes_word: yes
+flag: true
+nothing: null
+tilde: ~
+tagged: !!str 2021
+date: 2021-12-31
+anchored: &name الناتو
+again: *name
+folded: >
+  سطر أول
+  وسطر ثان
+list: [1, 'اثنان', false, 2.5]
+nested:
+  - {a: 1, b: ب}
+"""
+    located = load_located(text)
+    expected = yaml.load(text, Loader=_PlainLoader)  # a SafeLoader: runs no code
+    assert located.data == expected
+    assert [type(v) for v in located.data.values()] == [type(v) for v in expected.values()]
+    assert located.data["number"] == 12 and located.data["flag"] is True
+    assert located.data["tagged"] == "2021" and located.data["date"] == "2021-12-31"
+    assert located.line("nested", 0, "b") == 18
