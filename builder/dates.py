@@ -30,7 +30,7 @@ from typing import Any
 
 import ahocorasick
 
-from builder.arabic import char_positions, normalize_with_map
+from builder.arabic import OffsetMap, char_positions, normalize_with_map
 
 __all__ = ["DateExtraction", "DateMention", "DateWarning", "extract_dates"]
 
@@ -836,15 +836,18 @@ def _span(rule: int, m: re.Match[str]) -> tuple[int, int]:
     return m.span("expr")
 
 
-def extract_dates(text: str, published: dt.date) -> DateExtraction:
-    """Find the dates `text` mentions, resolved against the publication date `published`.
+def extract_dates(
+    text: str, published: dt.date, normalized: tuple[str, OffsetMap] | None = None
+) -> DateExtraction:
+    """Find the dates `text` mentions, resolved against the publication date `published`
+    (`normalized`: `normalize_with_map(text)`, when the caller has it already).
 
     Found dates are sorted by start and never overlap: of overlapping expressions the
     longest wins (a warning wins too, so that "أمس الخميس" with a wrong weekday gives no
     date at all rather than a bare "أمس")."""
     if isinstance(published, dt.datetime):
         published = published.date()
-    norm, offsets = normalize_with_map(text)
+    norm, offsets = normalized or normalize_with_map(text)
     # Every match, keyed by the order in which its candidate is considered: longest first;
     # then earliest; then the first rule (its order is its priority), then the first match.
     matches: list[tuple[int, int, int, int, re.Match[str]]] = []

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from builder.arabic import normalize, normalize_with_map
+from builder.arabic import OffsetMap, normalize, normalize_with_map
 from builder.model import Entity
 
 # Characters that may sit between the words of a multi-word name without changing it.
@@ -212,9 +212,10 @@ class EntityMatcher:
         if form.exact and not current.exact:
             forms[key] = form
 
-    def find(self, text: str) -> list[Mention]:
-        """All mentions in `text`, sorted by start; non-overlapping, longest first."""
-        normalized, offsets = normalize_with_map(text)
+    def find(self, text: str, normalized: tuple[str, OffsetMap] | None = None) -> list[Mention]:
+        """All mentions in `text`, sorted by start; non-overlapping, longest first.
+        `normalized` is `normalize_with_map(text)` when the caller has it already."""
+        normalized, offsets = normalized or normalize_with_map(text)
         skel, skel_starts, norm_starts = _skeleton_with_segments(normalized)
 
         def to_norm(index: int) -> int:

@@ -72,6 +72,22 @@ def test_search_terms_skip_markup() -> None:
     assert not any("twitter" in t or "href" in t for t in terms)
 
 
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<span class="highlight">',
+        "[نص](https://example.org/highlight)",
+        "&highlight;",
+        "https://example.org/highlight",
+    ],
+)
+def test_search_terms_skip_each_kind_of_markup_alone(markup: str) -> None:
+    # Text with none of < ]( & :// skips the markup pattern: each kind must still be seen.
+    terms = search_terms(f"قالت الحكومة {markup} أمس").split()
+    assert "حكوم" in terms and "امس" in terms
+    assert not any(t in terms for t in ("highlight", "example", "org", "amp", "span", "https"))
+
+
 # Words glued to punctuation, quotes and dashes, numbers with separators, diacritics and
 # tatweel inside words, a bidi mark between two words, English, repeats, function words.
 _MIXED = (

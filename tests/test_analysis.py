@@ -1,0 +1,52 @@
+"""The per-article analysis reads text, not markup: a link target or an HTML attribute never
+yields an entity or a date, and offsets still index the file's text."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from builder.analysis import analyze_text, mask_markup
+from builder.matcher import EntityMatcher
+from builder.model import Entity
+
+MATCHER = EntityMatcher(
+    [
+        Entity(id="nato", type="organization", name="الناتو", aliases=("حلف شمال الأطلسي",)),
+        Entity(id="russia", type="place", name="روسيا"),
+    ]
+)
+PUBLISHED = dt.date(2022, 3, 1)
+
+# Each kind of markup alone in a sentence (the analysis skips its pattern for text with
+# none of < [ ]): what hides behind it is a name and a date that must not be found.
+MARKUP = [
+    '<a href="https://example.org/روسيا/12-يناير-2022">',
+    "](https://example.org/روسيا/2022-01-12)",
+    "\n[مرجع]: https://example.org/روسيا/2022-01-12 روسيا 12 يناير 2022\n",
+]
+
+
+@pytest.mark.parametrize("markup", MARKUP)
+def test_markup_yields_no_entity_and_no_date(markup: str) -> None:
+    text = f"قال الناتو في 3 مارس 2022 {markup} إن الاجتماع انتهى."
+    masked = mask_markup(text)
+    assert len(masked) == len(text) and "روسيا" not in masked
+    mentions, events, _ = analyze_text(text, PUBLISHED, MATCHER)
+    assert [(m.entity_id, m.text) for m in mentions] == [("nato", "الناتو")]
+    assert [e.date for e in events] == ["2022-03-03"]
+    assert all(text[m.start : m.end] == m.text for m in mentions)
+
+
+def test_text_without_markup_is_read_as_it_is() -> None:
+    text = "زار وفد روسيا مقر حلف شمال الأطلسي في 12 يناير 2022، وقال الناتو إن الزيارة مفيدة."
+    assert mask_markup(text) is text
+    mentions, events, _ = analyze_text(text, PUBLISHED, MATCHER)
+    assert [m.entity_id for m in mentions] == ["russia", "nato", "nato"]
+    assert [e.date for e in events] == ["2022-01-12"]
+    assert [(m.start, m.end) for m in mentions] == [
+        (text.index("روسيا"), text.index("روسيا") + 5),
+        (text.index("حلف"), text.index("حلف") + len("حلف شمال الأطلسي")),
+        (text.index("الناتو"), text.index("الناتو") + 6),
+    ]
