@@ -290,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     stages = full.output["stages"]
     stage_total = sum(s["seconds"] for s in stages)
     builder_seconds = sum(s["seconds"] for s in stages if s["name"] in BUILDER_STAGES)
+    builder_cpu = sum(s["cpu_seconds"] for s in stages if s["name"] in BUILDER_STAGES)
     results["full"] = {
         "wall_seconds": round(full.seconds, 2),
         "peak_tree_mb": round(full.peak_tree_mb, 1),
@@ -298,6 +299,9 @@ def main(argv: list[str] | None = None) -> int:
         "builder_seconds": round(builder_seconds, 2),
         "builder_share": round(builder_seconds / full.seconds, 4),
         "builder_share_of_stages": round(builder_seconds / stage_total, 4),
+        # CPU time: what the work costs, whatever the machine's neighbours did meanwhile.
+        "builder_cpu_seconds": round(builder_cpu, 2),
+        "stages_cpu_seconds": round(sum(s["cpu_seconds"] for s in stages), 2),
         "pages": full.output["pages"],
         "site_files": site_files,
         "site_bytes": site_bytes,
@@ -415,23 +419,26 @@ def render(results: dict[str, Any]) -> str:
         f"{results['machine']['memory_gb']} GB, Python {results['machine']['python']}, "
         f"load {results['machine']['load_average']}",
         "",
-        f"{'stage':16} {'wall s':>8} {'peak RSS MiB':>13} {'files':>7} {'MB':>8}",
+        f"{'stage':16} {'wall s':>8} {'CPU s':>8} {'peak RSS MiB':>13} {'files':>7} {'MB':>8}",
     ]
     for stage in full["stages"]:
         lines.append(
             f"{STAGE_LABELS.get(stage['name'], stage['name']):16} {stage['seconds']:8.2f} "
-            f"{stage['peak_rss_mb']:13.1f} {stage['files']:7} {stage['bytes'] / 1e6:8.2f}"
+            f"{stage['cpu_seconds']:8.2f} {stage['peak_rss_mb']:13.1f} {stage['files']:7} "
+            f"{stage['bytes'] / 1e6:8.2f}"
         )
     if not full["search"]:
         lines.append(f"{'search index':16} {'(off: builder/search.py missing or --no-search)'}")
     lines += [
-        f"{'full build':16} {full['wall_seconds']:8.2f} {full['peak_tree_mb']:13.1f} "
+        f"{'full build':16} {full['wall_seconds']:8.2f} {full['stages_cpu_seconds']:8.2f} "
+        f"{full['peak_tree_mb']:13.1f} "
         f"{full['site_files']:7} {full['site_bytes'] / 1e6:8.2f}   (process tree; largest "
         f"process {full['max_process_rss_mb']:.0f} MiB)",
         "",
         f"builder stages (read+analyze+write+feeds): {full['builder_seconds']:.2f} s = "
         f"{100 * full['builder_share']:.1f}% of the build (target ≤ "
-        f"{100 * TARGET_BUILDER_SHARE:.0f}%)",
+        f"{100 * TARGET_BUILDER_SHARE:.0f}%); {full['builder_cpu_seconds']:.2f} s of CPU "
+        f"({full['builder_cpu_seconds'] / max(full['builder_seconds'], 1e-9):.2f} cores busy)",
         f"site per article: {full['bytes_per_article'] / 1024:.1f} KB "
         f"(target ≤ {TARGET_BYTES_PER_ARTICLE // 1024} KB)",
         f"peak memory: {full['peak_tree_mb']:.0f} MiB (target ≤ {TARGET_RSS_MB} MiB)",

@@ -156,7 +156,8 @@ def _build(args: argparse.Namespace) -> int:
     if args.timings:
         for stage in report.stages:
             print(
-                f"{stage.name:8} {stage.seconds:7.2f} s  peak {stage.peak_rss_mb:7.1f} MiB  "
+                f"{stage.name:8} {stage.seconds:7.2f} s  CPU {stage.cpu_seconds:7.2f} s  "
+                f"peak {stage.peak_rss_mb:7.1f} MiB  "
                 f"{stage.files:6} files  {stage.bytes / 1e6:8.2f} MB"
             )
     print(

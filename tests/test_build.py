@@ -123,3 +123,31 @@ def test_a_build_that_fails_after_the_search_index_started_stops_it(
     with pytest.raises(BuildError, match="a page failed"):
         build_module.build(options)
     assert events == ["started", "stopped"]
+
+
+def _busy(seconds: float) -> float:
+    """Spin for `seconds` of this process's CPU time; return the CPU time it took."""
+    import time
+
+    started = time.process_time()
+    while time.process_time() - started < seconds:
+        pass
+    return time.process_time() - started
+
+
+def test_a_stage_counts_the_cpu_of_its_workers() -> None:
+    # The workers' CPU is what a parallel stage costs: the parent only waits for them.
+    from builder.forked import CAN_FORK, forked_map
+
+    if not CAN_FORK:
+        pytest.skip("no fork here: the work would run in this process")
+    report = build_module.BuildReport()
+    with build_module.timed(report, "busy"):
+        spent = forked_map(lambda _: _busy(0.3), 4, workers=2)
+    stage = report.stage("busy")
+    assert sum(spent) >= 1.2
+    assert stage.cpu_seconds >= 0.9 * sum(spent)
+    # A stage of its own, after: none of that CPU is counted twice.
+    with build_module.timed(report, "idle"):
+        pass
+    assert report.stage("idle").cpu_seconds < 0.1
