@@ -18,7 +18,8 @@ from .model import Article
 
 # HTML tags, Markdown link/image targets "](…)", autolinks, reference definitions.
 _MARKUP = re.compile(r"<[^<>\n]*>|\]\([^)\n]*\)|^\s*\[[^\]\n]+\]:\s*\S+.*$", re.MULTILINE)
-_SENTENCE_END = re.compile(r"[.!?؟\n]+")
+_SENTENCE_END_CHARS = ".!?؟\n"
+_SENTENCE_END = re.compile(f"[{re.escape(_SENTENCE_END_CHARS)}]+")
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,10 @@ def analyze_text(
 
 
 def _sentence_bounds(text: str, start: int, end: int, floor: int) -> tuple[int, int]:
-    before = [m.end() for m in _SENTENCE_END.finditer(text, floor, start)]
-    sentence_start = before[-1] if before else floor
+    # The sentence starts after the last sentence end before `start` (not before `floor`):
+    # found backwards, not by scanning from `floor` for every date of the article.
+    last_end = max(text.rfind(char, floor, start) for char in _SENTENCE_END_CHARS)
+    sentence_start = last_end + 1 if last_end >= 0 else floor
     after = _SENTENCE_END.search(text, end)
     if after is None:
         sentence_end = len(text)

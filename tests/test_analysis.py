@@ -50,3 +50,37 @@ def test_text_without_markup_is_read_as_it_is() -> None:
         (text.index("حلف"), text.index("حلف") + len("حلف شمال الأطلسي")),
         (text.index("الناتو"), text.index("الناتو") + 6),
     ]
+
+
+def test_a_sentence_starts_after_the_last_sentence_end_before_its_date() -> None:
+    # The rule as a forward scan from the floor (how it was written first): the end of the
+    # last run of . ! ? ؟ or line breaks between the floor and the date; the sentence's
+    # start and end, spaces skipped, must be what analysis._sentence_bounds finds backwards.
+    import random
+    import re
+
+    from builder.analysis import _sentence_bounds
+
+    ends_re = re.compile(r"[.!?؟\n]+")
+
+    def by_scan(text: str, start: int, end: int, floor: int) -> tuple[int, int]:
+        before = [m.end() for m in ends_re.finditer(text, floor, start)]
+        begin = before[-1] if before else floor
+        after = ends_re.search(text, end)
+        if after is None:
+            stop = len(text)
+        else:
+            stop = after.start() + (0 if after.group().startswith("\n") else 1)
+        while begin < stop and text[begin].isspace():
+            begin += 1
+        return begin, stop
+
+    pieces = ["قال", "الوزير", " ", " ", ".", "!", "?", "؟", "\n", "\n\n", "..", "،", "2022"]
+    generator = random.Random(7)
+    for _ in range(3000):
+        text = "".join(generator.choice(pieces) for _ in range(generator.randint(1, 30)))
+        start = generator.randint(0, len(text))
+        end = generator.randint(start, len(text))
+        floor = generator.randint(0, start)
+        expected = by_scan(text, start, end, floor)
+        assert _sentence_bounds(text, start, end, floor) == expected, (text, start, end, floor)
