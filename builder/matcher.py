@@ -268,12 +268,13 @@ class EntityMatcher:
 
 
 _PAIRS = (("«", "»"), ("“", "”"), ("‹", "›"))
+_CLOSING = "\"'" + "".join(closing for _, closing in _PAIRS)
 
 
 def _close_quote(text: str, start: int, end: int) -> int:
     """Take in the closing quote of a quote opened inside the name: حلف "الناتو" reads
     better than حلف "الناتو (the name itself ends before the quote)."""
-    if end >= len(text):
+    if end >= len(text) or text[end] not in _CLOSING:  # most names: nothing to take in
         return end
     span = text[start:end]
     following = text[end]

@@ -135,6 +135,15 @@ def test_longest_match_and_separators() -> None:
     assert found(SMALL, "مجلس الناتو، وروسيا") == [("nato", "الناتو"), ("russia", "روسيا")]
 
 
+@pytest.mark.parametrize("opening, closing", [('"', '"'), ("«", "»"), ("“", "”"), ("‹", "›")])
+def test_a_quote_opened_inside_a_name_is_closed_in_its_mention(opening: str, closing: str) -> None:
+    text = f"مجلس {opening}الناتو – روسيا{closing}"
+    mentions = SMALL.find(f"اجتمع {text} أمس")
+    assert [(m.entity_id, m.text) for m in mentions] == [("council", text)]
+    # A quote around the whole name is not part of it.
+    assert found(SMALL, f"قال {opening}الناتو{closing} أمس") == [("nato", "الناتو")]
+
+
 def test_offsets_diacritics_and_quotes() -> None:
     text = 'قال إنَّ رُوسِيَا وبـ"الناتو" وحلفِ "الناتو"'
     mentions = SMALL.find(text)
