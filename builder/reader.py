@@ -11,6 +11,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -212,8 +213,8 @@ def read_article(
     text: str | None = None,
 ) -> Article | None:
     """Parse one article file (or its `text`, already decoded by `decode_file`); append every
-    problem found; None when it cannot be used."""
-    where = display_path(path)
+    problem found; None when it cannot be used. The file's name as the editor would write
+    it (`display_path`, which may resolve it: syscalls) is made only for a problem."""
     if text is None:
         text = decode_file(path, problems)
     if text is None:
@@ -222,7 +223,7 @@ def read_article(
     if parts is None:
         problems.append(
             Problem(
-                where,
+                display_path(path),
                 1,
                 "no front matter: an article starts with a line '---', then its fields "
                 "(title, date, …), then another line '---', then the text",
@@ -233,10 +234,10 @@ def read_article(
     try:
         doc = load_located(front, first_line=2)
     except YamlSyntaxError as error:
-        problems.append(Problem(where, error.line, f"front matter: {error.message}"))
+        problems.append(Problem(display_path(path), error.line, f"front matter: {error.message}"))
         return None
     before = len(problems)
-    fields = _ArticleFields(where, doc, problems)
+    fields = _ArticleFields(path, doc, problems)
     article = fields.build(path, text, body_offset, body_line, known_entities)
     return article if len(problems) == before else None
 
@@ -244,15 +245,20 @@ def read_article(
 class _ArticleFields:
     """Validates one article's front matter field by field."""
 
-    def __init__(self, where: str, doc: LocatedYaml, problems: list[Problem]):
-        self.where = where
+    def __init__(self, path: Path, doc: LocatedYaml, problems: list[Problem]):
+        self.path = path
         self.doc = doc
         self.problems = problems
         self.data: dict[str, Any] = doc.data if isinstance(doc.data, dict) else {}
         if not isinstance(doc.data, dict):
             self.error((), "the front matter must be a list of `key: value` fields")
-        for path, line in doc.duplicates:
-            self.problems.append(Problem(where, line, f"'{path[-1]}' is written twice"))
+        for key_path, line in doc.duplicates:
+            self.problems.append(Problem(self.where, line, f"'{key_path[-1]}' is written twice"))
+
+    @cached_property
+    def where(self) -> str:
+        """The file as problems name it; made at the first problem."""
+        return display_path(self.path)
 
     def error(self, path: tuple[Any, ...], message: str) -> None:
         self.problems.append(Problem(self.where, self.doc.line(*path, default=2), message))

@@ -302,3 +302,26 @@ nested:
     assert located.data["number"] == 12 and located.data["flag"] is True
     assert located.data["tagged"] == "2021" and located.data["date"] == "2021-12-31"
     assert located.line("nested", 0, "b") == 18
+
+
+def test_a_file_is_named_for_problems_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Naming a file as the editor would (display_path) may resolve it (syscalls): a cold
+    # read of a content folder outside the working directory paid ~0.1 ms per good file.
+    from builder import reader
+
+    named: list[Path] = []
+
+    def counting(path: Path) -> str:
+        named.append(path)
+        return str(path)
+
+    monkeypatch.setattr(reader, "display_path", counting)
+    good, bad = tmp_path / "good.md", tmp_path / "bad.md"
+    good.write_text(GOOD_FRONT, encoding="utf-8")
+    bad.write_text("---\ntitle: عنوان\ndate: 2021-12-31\ntitel: x\ntitel: y\n---\n\nنص.\n")
+    problems: list = []
+    assert reader.read_article(good, problems) is not None
+    assert problems == [] and named == []
+    assert reader.read_article(bad, problems) is None
+    assert {p.path for p in problems} == {str(bad)} and len(problems) == 2  # twice, unknown
+    assert set(named) == {bad}
