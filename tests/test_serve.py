@@ -3,6 +3,7 @@ reaches its page without restarting (the watcher regenerates, MkDocs rebuilds)."
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -44,26 +45,52 @@ def _wait_for(check: Callable[[], bool], seconds: float, server: subprocess.Pope
     raise AssertionError(f"not within {seconds} s")
 
 
+def _pages(docs: Path, site: Path) -> dict[Path, tuple[int, int]]:
+    """Every page: (its Markdown's mtime, its HTML's mtime), by Markdown file."""
+    pages = {}
+    for md in sorted(docs.rglob("*.md")):
+        relative = md.relative_to(docs).with_suffix("")
+        folder = relative.parent if relative.name == "index" else relative  # directory URLs
+        html = site / folder / "index.html"
+        pages[md] = (md.stat().st_mtime_ns, html.stat().st_mtime_ns)
+    return pages
+
+
 def test_serve_shows_an_edit_without_a_restart(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(REPO / "content", content)
     port = _free_port()
     base = f"http://127.0.0.1:{port}/"
     log = (tmp_path / "serve.log").open("wb")
+    # MkDocs serves from a folder it makes under TMPDIR: here, to look at its files.
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
     server = subprocess.Popen(
         [sys.executable, "-m", "builder", "serve", "--content", str(content),
          "--work", str(tmp_path / "build"), "--address", f"127.0.0.1:{port}"],
         cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "TMPDIR": str(temporary)},
     )  # fmt: skip
     try:
         _wait_for(lambda: "مجلس الناتو" in (_page(base + URL) or ""), 120, server)
         assert NEW_TITLE not in (_page(base + URL) or "")
+        (site,) = temporary.glob("mkdocs_*")
+        docs = tmp_path / "build" / "docs"
+        before = _pages(docs, site)
+        time.sleep(0.05)  # a new mtime is a later one, even on a coarse clock
         article = content / ARTICLE
         text = article.read_text(encoding="utf-8")
         title = next(line for line in text.splitlines() if line.startswith("title: "))
         article.write_text(text.replace(title, f"title: {NEW_TITLE}"), encoding="utf-8")
         _wait_for(lambda: NEW_TITLE in (_page(base + URL) or ""), 90, server)
         assert NEW_TITLE in (_page(base) or "")  # the home page lists it under its new title
+        # Only the pages the builder rewrote are rendered again: not every page per save.
+        after = _pages(docs, site)
+        kept = [md for md in before if after[md][0] == before[md][0]]
+        rewritten = [md for md in before if after[md][0] != before[md][0]]
+        assert kept and rewritten
+        assert all(after[md][1] == before[md][1] for md in kept)
+        assert all(after[md][1] != before[md][1] for md in rewritten)
     finally:
         server.terminate()
         try:
