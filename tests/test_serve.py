@@ -91,6 +91,10 @@ def test_serve_shows_an_edit_without_a_restart(tmp_path: Path) -> None:
         assert kept and rewritten
         assert all(after[md][1] == before[md][1] for md in kept)
         assert all(after[md][1] != before[md][1] for md in rewritten)
+        # Strict, as the site's config says, and without MkDocs' notice on dirty builds.
+        log.flush()
+        said = (tmp_path / "serve.log").read_text(encoding="utf-8")
+        assert "dirty" not in said and "Aborted" not in said, said
     finally:
         server.terminate()
         try:
