@@ -394,7 +394,9 @@ def _serve(args: argparse.Namespace) -> int:
         # After an edit MkDocs renders only the pages whose Markdown changed since it last
         # rendered them. The builder rewrites exactly the pages an edit changes and leaves
         # the others' files (and times) alone, and the nav is the five fixed pages: the
-        # preview is the site a full build gives, without rendering every page per save.
+        # preview is the site a full build gives, without rendering every page per save
+        # (not after a change to mkdocs.yml or the theme, nor for a deleted page, whose old
+        # HTML stays in MkDocs' folder: a restart renders everything; README says so).
         build_type="dirty",
     )
     return 0

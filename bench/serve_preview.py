@@ -1,0 +1,92 @@
+"""How long an editor waits in the live preview: `python -m bench.serve_preview [--articles N]`.
+
+Generates the benchmark's corpus (bench/corpus.py, the same seed) into a fresh folder,
+starts `python -m builder serve` on it, waits until an article's page is served, changes
+that article's title and measures how long until its page shows the new one (HTTP polling
+every 0.5 s). Prints both times. Not part of `make bench`: at 10,000 articles the preview's
+first build alone takes minutes (a cold `generate`, then MkDocs' own one-process build).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from bench.corpus import SEED, generate
+
+REPO = Path(__file__).resolve().parent.parent
+NEW_TITLE = "عنوان عدله المحرر أثناء المعاينة"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _page(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return str(response.read().decode("utf-8"))
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return ""
+
+
+def _wait_for(check: str, url: str, server: subprocess.Popen[bytes], limit: float) -> float:
+    started = time.perf_counter()
+    while check not in _page(url):
+        if server.poll() is not None:
+            raise SystemExit(f"serve stopped (exit {server.returncode})")
+        if time.perf_counter() - started > limit:
+            raise SystemExit(f"{url} did not show {check!r} within {limit:.0f} s")
+        time.sleep(0.5)
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.serve_preview")
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="moujaz-preview-") as folder:
+        root = Path(folder)
+        corpus = generate(root / "content", args.articles, seed=args.seed)
+        article = corpus.articles[len(corpus.articles) // 2]
+        path = root / "content" / article.relative_path
+        url = f"articles/{article.date:%Y}/{article.date:%m}/{article.slug}/"
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}/"
+        command = [
+            sys.executable, "-m", "builder", "serve", "--content", str(root / "content"),
+            "--work", str(root / "build"), "--address", f"127.0.0.1:{port}",
+        ]  # fmt: skip
+        with (root / "serve.log").open("wb") as log:
+            server = subprocess.Popen(
+                command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ)
+            )
+            try:
+                first = _wait_for(article.slug, base + url, server, 1800)
+                text = path.read_text(encoding="utf-8")
+                title = next(line for line in text.splitlines() if line.startswith("title: "))
+                path.write_text(text.replace(title, f"title: '{NEW_TITLE}'"), encoding="utf-8")
+                edit = _wait_for(NEW_TITLE, base + url, server, 1800)
+            finally:
+                server.terminate()
+                server.wait(timeout=60)
+    print(
+        f"preview of {args.articles:,} articles: first page served after {first:.1f} s; "
+        f"an edited title reached its page after {edit:.1f} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
