@@ -10,7 +10,6 @@ first build alone takes minutes (a cold `generate`, then MkDocs' own one-process
 from __future__ import annotations
 
 import argparse
-import os
 import socket
 import subprocess
 import sys
@@ -69,9 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             "--work", str(root / "build"), "--address", f"127.0.0.1:{port}",
         ]  # fmt: skip
         with (root / "serve.log").open("wb") as log:
-            server = subprocess.Popen(
-                command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ)
-            )
+            server = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
             try:
                 first = _wait_for(article.slug, base + url, server, 1800)
                 text = path.read_text(encoding="utf-8")
