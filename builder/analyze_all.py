@@ -44,6 +44,7 @@ AHEAD_MIN = 1000
 # never leave stale analyses behind, even when nobody remembers to bump ANALYSIS_VERSION.
 _ANALYSIS_MODULES = (
     "analysis.py",
+    "markup.py",
     "matcher.py",
     "dates.py",
     "arabic.py",

@@ -213,7 +213,8 @@ def shared_names(entities: dict[str, Entity]) -> list[str]:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from .analysis import analyze_article, analyze_text, mask_markup, merge_events
+    from .analysis import analyze_article, analyze_text, merge_events
+    from .markup import mask_markup
     from .matcher import EntityMatcher
     from .suggest import suggest_names
 

@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from builder.analysis import analyze_text, mask_markup
+from builder.analysis import analyze_text
+from builder.markup import mask_markup
 from builder.matcher import EntityMatcher
 from builder.model import Entity
 
@@ -19,12 +20,15 @@ MATCHER = EntityMatcher(
 )
 PUBLISHED = dt.date(2022, 3, 1)
 
-# Each kind of markup alone in a sentence (the analysis skips its pattern for text with
-# none of < [ ]): what hides behind it is a name and a date that must not be found.
+# Each kind of markup alone in a sentence (builder/markup.py skips its pattern for text
+# with none of its characters): what hides behind it is a name and a date that must not be
+# found.
 MARKUP = [
     '<a href="https://example.org/روسيا/12-يناير-2022">',
     "](https://example.org/روسيا/2022-01-12)",
     "\n[مرجع]: https://example.org/روسيا/2022-01-12 روسيا 12 يناير 2022\n",
+    '<blockquote class="tweet"\n data-about="روسيا 12 يناير 2022">',
+    "https://example.org/روسيا/2022-01-12",
 ]
 
 
@@ -84,3 +88,28 @@ def test_a_sentence_starts_after_the_last_sentence_end_before_its_date() -> None
         floor = generator.randint(0, start)
         expected = by_scan(text, start, end, floor)
         assert _sentence_bounds(text, start, end, floor) == expected, (text, start, end, floor)
+
+
+def test_the_analysis_cache_key_covers_every_module_the_analysis_runs() -> None:
+    # An analysis is cached under a digest of the modules that decide it: a module the
+    # analysis imports but the key leaves out could change analyses and leave stale ones.
+    import ast
+    from pathlib import Path
+
+    from builder.analyze_all import _ANALYSIS_MODULES
+
+    folder = Path(__file__).resolve().parent.parent / "builder"
+    needed, pending = set(), ["analysis.py"]
+    while pending:
+        name = pending.pop()
+        if name in needed:
+            continue
+        needed.add(name)
+        for node in ast.walk(ast.parse((folder / name).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                module = node.module.removeprefix("builder.") if node.level == 0 else node.module
+                if (node.level or node.module.startswith("builder.")) and (
+                    folder / f"{module}.py"
+                ).is_file():
+                    pending.append(f"{module}.py")
+    assert needed <= set(_ANALYSIS_MODULES), needed - set(_ANALYSIS_MODULES)
