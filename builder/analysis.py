@@ -1,6 +1,6 @@
 """Analyze stage, per article: entity mentions, dated events, warnings.
 
-Analysis reads the article's Markdown body with markup masked out (HTML tags, link targets)
+Analysis reads the article's Markdown body with markup (builder/markup.py: tags, link targets, URLs)
 by spaces of the same length, so offsets stay offsets into the file's text and a URL never
 yields an entity or a date.
 """
