@@ -238,7 +238,7 @@ def read_article(
         return None
     before = len(problems)
     fields = _ArticleFields(path, doc, problems)
-    article = fields.build(path, text, body_offset, body_line, known_entities)
+    article = fields.build(text, body_offset, body_line, known_entities)
     return article if len(problems) == before else None
 
 
@@ -265,7 +265,6 @@ class _ArticleFields:
 
     def build(
         self,
-        path: Path,
         text: str,
         body_offset: int,
         body_line: int,
@@ -279,7 +278,7 @@ class _ArticleFields:
                 self.error((key,), f"unknown field '{key}'{suggestion} (allowed: {allowed})")
         title = self.text_field("title", required=True)
         published, date = self.publication_date()
-        slug = self.slug(path)
+        slug = self.slug()
         summary = self.text_field("summary")
         source = self.text_field("source")
         source_url = self.url_field("source_url")
@@ -299,7 +298,7 @@ class _ArticleFields:
         if title is None or date is None or slug is None:
             return None
         return Article(
-            path=path,
+            path=self.path,
             slug=slug,
             title=title,
             date=date,
@@ -350,7 +349,7 @@ class _ArticleFields:
             )
         return value, date
 
-    def slug(self, path: Path) -> str | None:
+    def slug(self) -> str | None:
         if "slug" in self.data:
             value = self.data["slug"]
             if not isinstance(value, str) or not SLUG_PATTERN.match(value):
@@ -361,12 +360,12 @@ class _ArticleFields:
                 )
                 return None
             return value
-        slug = _DATE_PREFIX.sub("", path.stem.lower())
+        slug = _DATE_PREFIX.sub("", self.path.stem.lower())
         if not SLUG_PATTERN.match(slug):
             self.error(
                 (),
-                f"the file name '{path.name}' cannot be used as a web address; rename the file "
-                "with small Latin letters, digits and dashes, or add a 'slug:' field",
+                f"the file name '{self.path.name}' cannot be used as a web address; rename the "
+                "file with small Latin letters, digits and dashes, or add a 'slug:' field",
             )
             return None
         return slug
