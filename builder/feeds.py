@@ -121,9 +121,10 @@ class FeedWriter:
     def _json_item(self, article: Article) -> dict[str, object]:
         item = self._json_items.get(article.url)
         if item is None:
+            link = self.url(article.url)
             item = self._json_items[article.url] = {
-                "id": self.url(article.url),
-                "url": self.url(article.url),
+                "id": link,
+                "url": link,
                 "title": article.title,
                 "summary": article.lede,
                 "content_text": article.lede,
