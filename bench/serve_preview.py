@@ -17,6 +17,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.corpus import SEED, generate
@@ -25,13 +26,15 @@ REPO = Path(__file__).resolve().parent.parent
 NEW_TITLE = "عنوان عدله المحرر أثناء المعاينة"
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port nothing listens on now, for a preview server."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-def _page(url: str) -> str:
+def page(url: str) -> str:
+    """The page at `url` as text; "" while it is not served."""
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
             return str(response.read().decode("utf-8"))
@@ -39,13 +42,15 @@ def _page(url: str) -> str:
         return ""
 
 
-def _wait_for(check: str, url: str, server: subprocess.Popen[bytes], limit: float) -> float:
+def wait_for(check: Callable[[], bool], server: subprocess.Popen[bytes], seconds: float) -> float:
+    """Seconds until `check()` holds, asked every 0.5 s; raises if the server stops first
+    or it does not hold within `seconds` (tests/test_serve.py waits with it too)."""
     started = time.perf_counter()
-    while check not in _page(url):
+    while not check():
         if server.poll() is not None:
-            raise SystemExit(f"serve stopped (exit {server.returncode})")
-        if time.perf_counter() - started > limit:
-            raise SystemExit(f"{url} did not show {check!r} within {limit:.0f} s")
+            raise RuntimeError(f"serve stopped (exit {server.returncode})")
+        if time.perf_counter() - started > seconds:
+            raise TimeoutError(f"not within {seconds:.0f} s")
         time.sleep(0.5)
     return time.perf_counter() - started
 
@@ -61,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         article = corpus.articles[len(corpus.articles) // 2]
         path = root / "content" / article.relative_path
         url = f"articles/{article.date:%Y}/{article.date:%m}/{article.slug}/"
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}/"
         command = [
             sys.executable, "-m", "builder", "serve", "--content", str(root / "content"),
@@ -70,11 +75,16 @@ def main(argv: list[str] | None = None) -> int:
         with (root / "serve.log").open("wb") as log:
             server = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
             try:
-                first = _wait_for(article.slug, base + url, server, 1800)
+                first = wait_for(lambda: article.slug in page(base + url), server, 1800)
                 text = path.read_text(encoding="utf-8")
                 title = next(line for line in text.splitlines() if line.startswith("title: "))
                 path.write_text(text.replace(title, f"title: '{NEW_TITLE}'"), encoding="utf-8")
-                edit = _wait_for(NEW_TITLE, base + url, server, 1800)
+                edit = wait_for(lambda: NEW_TITLE in page(base + url), server, 1800)
+            except (RuntimeError, TimeoutError) as error:
+                log.flush()
+                said = (root / "serve.log").read_text(encoding="utf-8", errors="replace")
+                print(f"bench.serve_preview: {error}; serve said:\n{said[-3000:]}")
+                return 1
             finally:
                 server.terminate()
                 server.wait(timeout=60)

@@ -5,44 +5,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
 from conftest import REPO
 
+from bench.serve_preview import free_port, page, wait_for
+
 ARTICLE = "articles/2022/2022-01-12-nato-russia-council-brussels.md"
 URL = "articles/2022/01/nato-russia-council-brussels/"
 NEW_TITLE = "عنوان جديد كتبه المحرر أثناء المعاينة"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _page(url: str) -> str | None:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return str(response.read().decode("utf-8"))
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return None
-
-
-def _wait_for(check: Callable[[], bool], seconds: float, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        assert server.poll() is None, "serve stopped"
-        time.sleep(0.5)
-    raise AssertionError(f"not within {seconds} s")
 
 
 def _pages(docs: Path, site: Path) -> dict[Path, tuple[int, int]]:
@@ -59,7 +33,7 @@ def _pages(docs: Path, site: Path) -> dict[Path, tuple[int, int]]:
 def test_serve_shows_an_edit_without_a_restart(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(REPO / "content", content)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}/"
     log = (tmp_path / "serve.log").open("wb")
     # MkDocs serves from a folder it makes under TMPDIR: here, to look at its files.
@@ -72,8 +46,8 @@ def test_serve_shows_an_edit_without_a_restart(tmp_path: Path) -> None:
         env={**os.environ, "TMPDIR": str(temporary)},
     )  # fmt: skip
     try:
-        _wait_for(lambda: "مجلس الناتو" in (_page(base + URL) or ""), 120, server)
-        assert NEW_TITLE not in (_page(base + URL) or "")
+        wait_for(lambda: "مجلس الناتو" in page(base + URL), server, 120)
+        assert NEW_TITLE not in page(base + URL)
         (site,) = temporary.glob("mkdocs_*")
         docs = tmp_path / "build" / "docs"
         before = _pages(docs, site)
@@ -82,8 +56,8 @@ def test_serve_shows_an_edit_without_a_restart(tmp_path: Path) -> None:
         text = article.read_text(encoding="utf-8")
         title = next(line for line in text.splitlines() if line.startswith("title: "))
         article.write_text(text.replace(title, f"title: {NEW_TITLE}"), encoding="utf-8")
-        _wait_for(lambda: NEW_TITLE in (_page(base + URL) or ""), 90, server)
-        assert NEW_TITLE in (_page(base) or "")  # the home page lists it under its new title
+        wait_for(lambda: NEW_TITLE in page(base + URL), server, 90)
+        assert NEW_TITLE in page(base)  # the home page lists it under its new title
         # Only the pages the builder rewrote are rendered again: not every page per save.
         after = _pages(docs, site)
         kept = [md for md in before if after[md][0] == before[md][0]]
