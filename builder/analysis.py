@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from .arabic import normalize_with_map
 from .dates import DateWarning, extract_dates
-from .markup import mask_markup
+from .markup import masked_region
 from .matcher import EntityMatcher, Mention, article_entities
 from .model import Article
 
@@ -55,7 +55,7 @@ def analyze_text(
 ) -> tuple[list[Mention], list[Event], list[DateWarning]]:
     """Mentions, detected events and date warnings of `text` (or of text[region])."""
     start, end = region or (0, len(text))
-    masked = " " * start + mask_markup(text[start:end])
+    masked = masked_region(text, start, end)
     normalized = normalize_with_map(masked)  # once for the matcher and the dates
     mentions = matcher.find(masked, normalized)
     extraction = extract_dates(masked, published, normalized)

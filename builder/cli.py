@@ -214,7 +214,7 @@ def shared_names(entities: dict[str, Entity]) -> list[str]:
 
 def _analyze(args: argparse.Namespace) -> int:
     from .analysis import analyze_article, analyze_text, merge_events
-    from .markup import mask_markup
+    from .markup import masked_region
     from .matcher import EntityMatcher
     from .suggest import suggest_names
 
@@ -244,7 +244,7 @@ def _analyze(args: argparse.Namespace) -> int:
         entity_ids = tuple(sorted({m.entity_id for m in mentions}))
         region_start = 0
     # Suggestions read the same masked text as the matcher: no names from link targets.
-    masked = " " * region_start + mask_markup(text[region_start:])
+    masked = masked_region(text, region_start)
     suggestions = suggest_names(masked, list(mentions))
     result = {
         "entities": [

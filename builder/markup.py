@@ -24,3 +24,9 @@ def mask_markup(text: str) -> str:
     if not any(char in text for char in _MARKUP_CHARS):
         return text
     return _MARKUP.sub(lambda m: " " * len(m.group()), text)
+
+
+def masked_region(text: str, start: int, end: int | None = None) -> str:
+    """text[start:end] with its markup masked and spaces in front: offsets into the result
+    are offsets into `text` (an article body read within its file's text)."""
+    return " " * start + mask_markup(text[start:end])
