@@ -289,8 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     site_files, site_bytes = folder_size(out / "ours" / "site")
     stages = full.output["stages"]
     stage_total = sum(s["seconds"] for s in stages)
-    builder_seconds = sum(s["seconds"] for s in stages if s["name"] in BUILDER_STAGES)
-    builder_cpu = sum(s["cpu_seconds"] for s in stages if s["name"] in BUILDER_STAGES)
+    builder = [s for s in stages if s["name"] in BUILDER_STAGES]
+    builder_seconds = sum(s["seconds"] for s in builder)
+    builder_cpu = sum(s["cpu_seconds"] for s in builder)
     results["full"] = {
         "wall_seconds": round(full.seconds, 2),
         "peak_tree_mb": round(full.peak_tree_mb, 1),
