@@ -4,7 +4,7 @@ Generates the benchmark's corpus (bench/corpus.py, the same seed) into a fresh f
 starts `python -m builder serve` on it, waits until an article's page is served, changes
 that article's title and measures how long until its page shows the new one (HTTP polling
 every 0.5 s). Prints both times. Not part of `make bench`: at 10,000 articles the preview's
-first build alone takes minutes (a cold `generate`, then MkDocs' own one-process build).
+first site alone takes over a minute (a cold `generate`, then MkDocs in worker processes).
 """
 
 from __future__ import annotations

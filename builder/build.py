@@ -114,7 +114,9 @@ def timed(report: BuildReport, name: str) -> Iterator[StageReport]:
     report.stages.append(stage)
 
 
-def load_mkdocs_config(options: BuildOptions) -> Any:
+def load_mkdocs_config(options: BuildOptions, **overrides: Any) -> Any:
+    """mkdocs.yml read for this build: its docs and site folders are the options' (and
+    `overrides` replace other settings: the preview's dev_addr)."""
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError
 
@@ -124,6 +126,7 @@ def load_mkdocs_config(options: BuildOptions) -> Any:
             config_file=str(options.config),
             docs_dir=str(options.docs.resolve()),
             site_dir=str(options.site.resolve()),
+            **overrides,
         )
     except ConfigurationError as error:
         raise BuildError([f"{display_path(options.config)}: {error}"]) from None

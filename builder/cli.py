@@ -8,12 +8,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import logging
-import os
 import sys
-import threading
 import time
-from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,12 +18,10 @@ from .build import (
     BuildError,
     BuildOptions,
     build,
-    generate,
-    load_mkdocs_config,
-    site_identity,
 )
 from .importer import ImportError_, article_path, article_text, default_slug, import_raw
 from .model import Entity
+from .preview import run_preview
 from .problems import ContentError, Problem, display_path
 from .reader import (
     decode_file,
@@ -351,67 +345,16 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
-def _without_dirty_build_notice(record: logging.LogRecord) -> bool:
-    """MkDocs warns on every dirty build that the navigation may go stale: a nav made of
-    the pages could, ours (fixed pages) cannot. Dropped, it neither alarms editors at each
-    save nor counts as a warning in strict mode, which would abort the preview."""
-    return not record.getMessage().startswith("A 'dirty' build is being performed")
-
-
 def _serve(args: argparse.Namespace) -> int:
-    """Regenerate the docs folder when content changes; MkDocs' live reload does the rest."""
-    from mkdocs.commands.serve import serve
-
+    """The live preview (builder/preview.py) until interrupted."""
     options = BuildOptions(content=args.content, work=args.work, config=args.config)
-    site = site_identity(load_mkdocs_config(options), site_url=f"http://{args.address}/")
-
-    def regenerate() -> None:
-        try:
-            generate(options, *site)
-        except ContentError as error:
-            _print_problems(error.problems)
-
-    def fingerprint() -> list[tuple[str, int, int]]:
-        """Every content file's path, modification time and size, looked at every second
-        while the preview runs: os.walk and os.stat take a quarter of what pathlib's rglob,
-        is_file and stat took (0.09 instead of 0.36 s of CPU per 10,000 articles)."""
-        found = []
-        for folder, folders, names in os.walk(args.content):
-            folders.sort()
-            for name in sorted(names):
-                path = os.path.join(folder, name)
-                with suppress(OSError):  # gone meanwhile: the next look sees it gone
-                    status = os.stat(path)
-                    found.append((path, status.st_mtime_ns, status.st_size))
-        return found
-
-    def watch() -> None:
-        seen = fingerprint()
-        while True:
-            time.sleep(1.0)
-            current = fingerprint()
-            if current != seen:
-                seen = current
-                regenerate()
-
-    # The first generation, before any thread starts, uses worker processes; the later
-    # ones, in the watcher thread, stay in this process (forked.fork_is_safe).
-    regenerate()
-    logging.getLogger("mkdocs.commands.build").addFilter(_without_dirty_build_notice)
-    threading.Thread(target=watch, daemon=True).start()
-    serve(
-        config_file=str(args.config),
-        docs_dir=str(options.docs.resolve()),
-        dev_addr=args.address,
-        livereload=True,
-        # After an edit MkDocs renders only the pages whose Markdown changed since it last
-        # rendered them. The builder rewrites exactly the pages an edit changes and leaves
-        # the others' files (and times) alone, and the nav is the five fixed pages: the
-        # preview is the site a full build gives, without rendering every page per save
-        # (not after a change to mkdocs.yml or the theme, nor for a deleted page, whose old
-        # HTML stays in MkDocs' folder: a restart renders everything; README says so).
-        build_type="dirty",
-    )
+    try:
+        run_preview(options, args.address, _print_problems)
+    except BuildError as error:  # not "the site was not published": nothing is published
+        for message in error.messages:
+            print(message, file=sys.stderr)
+        print("the preview stopped", file=sys.stderr)
+        return 1
     return 0
 
 

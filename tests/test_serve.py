@@ -3,8 +3,8 @@ reaches its page without restarting (the watcher regenerates, MkDocs rebuilds)."
 
 from __future__ import annotations
 
-import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -12,7 +12,9 @@ from pathlib import Path
 
 from conftest import REPO
 
+from bench.corpus import generate
 from bench.serve_preview import free_port, page, wait_for
+from builder.mkdocs_runner import MIN_PAGES_FOR_PARALLEL
 
 ARTICLE = "articles/2022/2022-01-12-nato-russia-council-brussels.md"
 URL = "articles/2022/01/nato-russia-council-brussels/"
@@ -36,19 +38,15 @@ def test_serve_shows_an_edit_without_a_restart(tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     log = (tmp_path / "serve.log").open("wb")
-    # MkDocs serves from a folder it makes under TMPDIR: here, to look at its files.
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
     server = subprocess.Popen(
         [sys.executable, "-m", "builder", "serve", "--content", str(content),
          "--work", str(tmp_path / "build"), "--address", f"127.0.0.1:{port}"],
         cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "TMPDIR": str(temporary)},
     )  # fmt: skip
     try:
         wait_for(lambda: "مجلس الناتو" in page(base + URL), server, 120)
         assert NEW_TITLE not in page(base + URL)
-        (site,) = temporary.glob("mkdocs_*")
+        site = tmp_path / "build" / "preview"  # the served site
         docs = tmp_path / "build" / "docs"
         before = _pages(docs, site)
         time.sleep(0.05)  # a new mtime is a later one, even on a coarse clock
@@ -76,4 +74,59 @@ def test_serve_shows_an_edit_without_a_restart(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        log.close()
+
+
+def test_serve_on_a_taken_port_says_so_before_building(tmp_path: Path) -> None:
+    """An editor who starts a second preview is told at once, in words, not after a first
+    build (minutes at 10,000 articles) and not with a traceback."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "builder", "serve", "--work", str(tmp_path / "build"),
+             "--address", f"127.0.0.1:{port}"],
+            cwd=REPO, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "another preview" in done.stderr and "Traceback" not in done.stderr
+    assert not list((tmp_path / "build").rglob("*.md"))  # nothing was generated
+    assert time.perf_counter() - started < 30
+
+
+def test_serve_renders_a_large_site_in_workers_and_keeps_it_current(tmp_path: Path) -> None:
+    """Past MIN_PAGES_FOR_PARALLEL pages the preview's first site is rendered like `build`
+    renders it (run_mkdocs: worker processes, static files hard-linked); MkDocs' dirty
+    rebuilds must then still bring an edit to its page and to the feeds, which are static
+    files to MkDocs."""
+    corpus = generate(tmp_path / "content", 150, entities=60)
+    article = max(corpus.articles, key=lambda a: (a.date, a.slug))  # in the site's feed
+    url = f"articles/{article.date:%Y}/{article.date:%m}/{article.slug}/"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    log = (tmp_path / "serve.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "builder", "serve", "--content", str(tmp_path / "content"),
+         "--work", str(tmp_path / "build"), "--address", f"127.0.0.1:{port}"],
+        cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        wait_for(lambda: article.slug in page(base + url), server, 240)
+        docs = tmp_path / "build" / "docs"
+        assert sum(1 for _ in docs.rglob("*.md")) >= MIN_PAGES_FOR_PARALLEL
+        path = tmp_path / "content" / article.relative_path
+        text = path.read_text(encoding="utf-8")
+        title = next(line for line in text.splitlines() if line.startswith("title: "))
+        feed = page(base + "feeds/news.xml")
+        assert article.slug in feed and NEW_TITLE not in feed
+        path.write_text(text.replace(title, f"title: {NEW_TITLE}"), encoding="utf-8")
+        wait_for(lambda: NEW_TITLE in page(base + url), server, 120)
+        assert NEW_TITLE in page(base + "feeds/news.xml")  # a static file, copied again
+        assert NEW_TITLE in page(base)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
         log.close()
