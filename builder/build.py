@@ -47,6 +47,9 @@ class BuildOptions:
     search: bool = True
     jobs: int = 0  # analysis and MkDocs worker processes; 0 = one per usable core
     cache: bool = True
+    # Write every file through a temporary one renamed into place (writer.OutputTree.atomic):
+    # for the preview, whose MkDocs may read the docs folder while it is written.
+    atomic_writes: bool = False
     # Keep the SiteIndex in the BuildReport (tests read it). Off, the build lets it go before
     # Pagefind runs: at 10,000 articles that is a few hundred MB off the memory peak.
     keep_index: bool = False
@@ -226,7 +229,9 @@ def _write_site(
         with timed(report, "write") as stage:
             jobs = pages.jobs()
             fingerprinter = digests.fingerprinter(index) if digests else None
-            tree = OutputTree(options.docs, fingerprinter, stamps.load())
+            tree = OutputTree(
+                options.docs, fingerprinter, stamps.load(), atomic=options.atomic_writes
+            )
             tree.write_all(jobs, workers)
             report.pages = tree.files
             for asset in sorted(ASSETS.rglob("*")):

@@ -102,7 +102,7 @@ def run_preview(
     # Pages and feeds link to the preview's own address.
     identity = site_identity(config, site_url=f"http://{address}/")
 
-    def regenerate() -> None:
+    def regenerate(options: BuildOptions) -> None:
         started = time.perf_counter()
         try:
             report = generate(options, *identity)
@@ -128,7 +128,7 @@ def run_preview(
     # Taken before the first generation: an edit saved while the first site renders is
     # seen at the watcher's first look.
     seen = content_state(options.content)
-    regenerate()  # in worker processes: no other thread runs yet
+    regenerate(options)  # in worker processes: no other thread runs yet
     config.plugins.on_startup(command="serve", dirty=True)
     try:
         _log.info("Rendering the preview into %s", display_path(options.site))
@@ -153,7 +153,9 @@ def run_preview(
                 current = content_state(options.content)
                 if current != seen:
                     seen = current
-                    regenerate()  # in this process: the server's threads run now
+                    # In this process (the server's threads run now), and every file through
+                    # a temporary one: MkDocs may be rendering the last edit meanwhile.
+                    regenerate(replace(options, atomic_writes=True))
 
         threading.Thread(target=watch, daemon=True).start()
         try:

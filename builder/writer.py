@@ -46,6 +46,10 @@ class OutputTree:
     fingerprinter: Fingerprinter | None = None
     # The files each fingerprinted job of the last build left, by fingerprint (FileStamps).
     previous: dict[bytes, list[Stamp]] = field(default_factory=dict)
+    # New files too go through a temporary file renamed into place: for a reader that may
+    # look while they are written (the preview's MkDocs). `build` writes the docs folder
+    # before anything reads it, and creates new files in place (see _create).
+    atomic: bool = True
     written: int = 0  # files created or changed
     bytes_written: int = 0
     reused: int = 0  # files kept as the last build left them, without running their job
@@ -138,17 +142,42 @@ class OutputTree:
         """Write the file if it differs; (whether it was written, its size, its mtime)."""
         data = content.encode("utf-8") if isinstance(content, str) else content
         try:
-            status = path.stat()
+            status = os.stat(path)
+        except FileNotFoundError:
+            if not self.atomic:
+                return self._create(path, data)
+            path.parent.mkdir(parents=True, exist_ok=True)
+        else:
             if status.st_size == len(data) and path.read_bytes() == data:
                 return False, len(data), status.st_mtime_ns
-        except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        return self._replace(path, data)
+
+    def _replace(self, path: Path, data: bytes) -> tuple[bool, int, int]:
+        """Write a temporary file and rename it into place: a reader sees the old file or
+        the new one, never half a page, and a build stopped midway leaves the old one."""
         # One temporary name per process: two workers given the same file (a bug the parent
         # then reports) must not trip over each other's temporary file.
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         temporary.write_bytes(data)
-        os.replace(temporary, path)  # atomic: a watcher never sees half a page
-        return True, len(data), path.stat().st_mtime_ns
+        os.replace(temporary, path)
+        return True, len(data), os.stat(path).st_mtime_ns
+
+    def _create(self, path: Path, data: bytes) -> tuple[bool, int, int]:
+        """Create a new file in place: half the cost of a temporary file renamed into place
+        (0.09 instead of 0.2 ms of system time per file on the benchmark machine; a cold
+        build at 10,000 articles creates 18,000). A file cut short (a build stopped while
+        writing it) has the wrong size: the next build writes it again."""
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+        try:
+            descriptor = os.open(path, flags, 0o666)
+        except FileNotFoundError:  # its folder is new too
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, flags, 0o666)
+        except FileExistsError:  # made meanwhile: two jobs gave this file (the parent says so)
+            return self._replace(path, data)
+        with open(descriptor, "wb") as file:
+            file.write(data)
+        return True, len(data), os.stat(path).st_mtime_ns
 
     def _record(self, relative: str, written: bool, size: int) -> None:
         if relative in self._paths:

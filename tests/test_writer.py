@@ -18,12 +18,13 @@ def _jobs(count: int) -> list[writer.FileJob]:
     ]
 
 
+@pytest.mark.parametrize("atomic", [True, False])
 @pytest.mark.parametrize("workers", [1, 2])
 def test_write_all_writes_every_file_once_and_counts_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, atomic: bool
 ) -> None:
     monkeypatch.setattr(writer, "PARALLEL_MIN", 0)  # workers even for a small batch
-    tree = OutputTree(tmp_path)
+    tree = OutputTree(tmp_path, atomic=atomic)
     tree.write_all(_jobs(30), workers)
     assert (tree.files, tree.written, tree.unchanged) == (60, 60, 0)
     assert (tmp_path / "pages" / "3" / "p10.md").read_text(encoding="utf-8") == "صفحة 10\n"
@@ -33,14 +34,82 @@ def test_write_all_writes_every_file_once_and_counts_them(
     assert (again.written, again.unchanged) == (0, 60)  # unchanged files are not rewritten
 
 
+@pytest.mark.parametrize("atomic", [True, False])
 @pytest.mark.parametrize("workers", [1, 2])
 def test_two_jobs_for_one_file_are_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, atomic: bool
 ) -> None:
     monkeypatch.setattr(writer, "PARALLEL_MIN", 0)
     jobs: list[writer.FileJob] = [lambda: [("a.md", "1")], lambda: [("a.md", "2")]]
     with pytest.raises(ValueError, match=r"same file: a\.md"):
-        OutputTree(tmp_path).write_all(jobs, workers)
+        OutputTree(tmp_path, atomic=atomic).write_all(jobs, workers)
+
+
+def _counting_renames(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    renamed: list[str] = []
+    real = writer.os.replace
+
+    def replace(source: str, target: str) -> None:
+        renamed.append(str(target))
+        real(source, target)
+
+    monkeypatch.setattr(writer.os, "replace", replace)
+    return renamed
+
+
+def test_new_files_are_created_in_place_unless_atomic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`build` creates new files in place (half the system time of a temporary file
+    renamed into place); the preview's regenerations, which MkDocs may read meanwhile,
+    and every rewrite of an existing file go through a temporary file."""
+    renamed = _counting_renames(monkeypatch)
+    OutputTree(tmp_path / "build").write_all(_jobs(5))
+    assert len(renamed) == 10  # atomic by default
+    renamed.clear()
+    fast = OutputTree(tmp_path / "fast", atomic=False)
+    fast.write_all(_jobs(5))
+    assert renamed == [] and fast.written == 10
+    assert (tmp_path / "fast" / "pages" / "3" / "p3.md").read_text(encoding="utf-8") == "صفحة 3\n"
+    assert (tmp_path / "fast" / "feeds" / "f4.json").read_bytes() == b"{}"
+    # Its stamps are the files' own (the next build keeps them by size and time).
+    for relative, size, mtime in [s for files in fast.stamps.values() for s in files]:
+        status = (tmp_path / "fast" / relative).stat()
+        assert (status.st_size, status.st_mtime_ns) == (size, mtime)
+    changed = OutputTree(tmp_path / "fast", atomic=False)
+    changed.write("pages/3/p3.md", "صفحة جديدة\n")
+    assert renamed == [str(tmp_path / "fast" / "pages" / "3" / "p3.md")]
+
+
+def test_a_file_cut_short_is_written_again(tmp_path: Path) -> None:
+    """A build stopped while creating a file in place leaves it cut short: the next
+    build sees its size and writes it whole."""
+    whole = "سطر طويل من صفحة\n" * 100
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "p.md").write_text(whole[:37], encoding="utf-8")
+    tree = OutputTree(tmp_path, atomic=False)
+    tree.write("pages/p.md", whole)
+    assert (tmp_path / "pages" / "p.md").read_text(encoding="utf-8") == whole
+    assert tree.written == 1
+
+
+def test_a_file_made_meanwhile_is_replaced_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between the check that a file is new and its creation another process may make it
+    (two jobs with one file, which the parent then reports): the write falls back to a
+    temporary file renamed into place instead of failing on the exclusive create."""
+    real_open = writer.os.open
+
+    def open_after_another(path: str, flags: int, mode: int = 0o777) -> int:
+        Path(path).write_text("another process", encoding="utf-8")
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(writer.os, "open", open_after_another)
+    renamed = _counting_renames(monkeypatch)
+    OutputTree(tmp_path, atomic=False).write("a.md", "ours")
+    assert (tmp_path / "a.md").read_text(encoding="utf-8") == "ours"
+    assert renamed == [str(tmp_path / "a.md")]
 
 
 def test_files_a_build_did_not_write_are_removed_with_their_empty_folders(tmp_path: Path) -> None:
