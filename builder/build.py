@@ -176,7 +176,9 @@ def _generate(
     with ExitStack() as helpers:
         ahead = helpers.enter_context(AnalysisAhead(options.jobs))
         with timed(report, "read") as stage:
-            content = read_content(options.content, cache_dir, options.jobs, ahead.start)
+            content = read_content(
+                options.content, cache_dir, options.jobs, ahead.start, ahead.prepare
+            )
             stage.files = len(content.articles)
         if content.problems:
             raise ContentError(content.problems)

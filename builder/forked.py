@@ -29,13 +29,21 @@ _task: Callable[[int], Any] | None = None
 
 
 def forked_map(
-    task: Callable[[int], Result], count: int, workers: int, minimum: int = 0
+    task: Callable[[int], Result],
+    count: int,
+    workers: int,
+    minimum: int = 0,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Result]:
     """[task(0), …, task(count - 1)], in `workers` forked processes when there are at least
     `minimum` items (fewer cost more to fork than they save) and forking is safe here
-    (`fork_is_safe`); otherwise in this process. The result is the same either way."""
+    (`fork_is_safe`); otherwise in this process. The result is the same either way.
+
+    `meanwhile()` is called in this process while the workers work, which leaves it little
+    to do but wait: the caller's own next step can start there. It is not called when the
+    work runs in this process."""
     if workers > 1 and count >= max(minimum, 1) and fork_is_safe():
-        return _in_workers(task, count, workers)
+        return _in_workers(task, count, workers, meanwhile)
     return [task(index) for index in range(count)]
 
 
@@ -95,14 +103,22 @@ def fork_is_safe() -> bool:
     return CAN_FORK and threading.active_count() == 1
 
 
-def _in_workers(task: Callable[[int], Result], count: int, workers: int) -> list[Result]:
+def _in_workers(
+    task: Callable[[int], Result],
+    count: int,
+    workers: int,
+    meanwhile: Callable[[], None] | None = None,
+) -> list[Result]:
     global _task
     size = max(1, min(MAX_CHUNK, count // (workers * 8)))
     ranges = [(start, min(start + size, count)) for start in range(0, count, size)]
     _task = task
     try:
         with frozen_heap(), multiprocessing.get_context("fork").Pool(workers) as pool:
-            return [result for chunk in pool.imap(_run_range, ranges) for result in chunk]
+            chunks = pool.imap(_run_range, ranges)  # the workers start on them at once
+            if meanwhile is not None:
+                meanwhile()
+            return [result for chunk in chunks for result in chunk]
     finally:
         _task = None
 

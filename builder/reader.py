@@ -76,17 +76,20 @@ def read_content(
     cache_dir: Path | None = None,
     jobs: int = 0,
     when_changes_known: ChangesKnown | None = None,
+    while_parsing: Callable[[dict[str, Entity]], None] | None = None,
 ) -> Content:
     """Read the registry and every article under `content_dir`; never raises on bad input.
     With `cache_dir`, files unchanged since the last build are not parsed again
     (builder/read_cache.py). Articles are parsed in `jobs` processes (0: one per core).
     `when_changes_known(entities, article files, files changed since the last build)` is
-    called before the articles are read (AnalysisAhead starts on it)."""
+    called before the articles are read (AnalysisAhead starts on it); `while_parsing(entities)`
+    in this process while worker processes parse the files that changed, if they do
+    (AnalysisAhead builds the entity matcher there)."""
     content = Content()
     with ReadCache(cache_dir) as cache:
         registry = registry_files(content_dir)
         content.entities = cache.registry(registry, read_registry_files, content.problems)
-        _read_articles(content_dir, content, cache, jobs, when_changes_known)
+        _read_articles(content_dir, content, cache, jobs, when_changes_known, while_parsing)
     if not (content_dir / "articles").is_dir():
         content.problems.append(
             Problem(display_path(content_dir), 0, "there is no 'articles' folder here")
@@ -102,6 +105,7 @@ def _read_articles(
     cache: ReadCache,
     jobs: int,
     when_changes_known: ChangesKnown | None,
+    while_parsing: Callable[[dict[str, Entity]], None] | None,
 ) -> None:
     paths = sorted((content_dir / "articles").rglob("*.md"))
     stamps = [cache.stamp(path) for path in paths]
@@ -111,7 +115,8 @@ def _read_articles(
         when_changes_known(content.entities, len(paths), changed)
     found = [cache.get(path, stamp) for path, stamp in zip(paths, stamps, strict=True)]
     unread = [number for number, article in enumerate(found) if article is None]
-    parsed = _parse_articles([paths[n] for n in unread], content.entities, jobs)
+    meanwhile = None if while_parsing is None else lambda: while_parsing(content.entities)
+    parsed = _parse_articles([paths[n] for n in unread], content.entities, jobs, meanwhile)
     for number, (stored, problems) in zip(unread, parsed, strict=True):
         content.problems.extend(problems)
         if stored is not None:
@@ -138,7 +143,10 @@ def _read_articles(
 
 
 def _parse_articles(
-    paths: list[Path], entities: dict[str, Entity], jobs: int
+    paths: list[Path],
+    entities: dict[str, Entity],
+    jobs: int,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[tuple[bytes | None, list[Problem]]]:
     """Each file parsed: the article as `stored_article` bytes (None if it has a problem)
     and its problems, in the order of `paths`. YAML and validation are most of a cold read
@@ -150,7 +158,9 @@ def _parse_articles(
         article = read_article(paths[number], problems, known_entities=entities)
         return (None if article is None else stored_article(article)), problems
 
-    return forked_map(parse, len(paths), resolve_jobs(jobs), minimum=PARALLEL_MIN)
+    return forked_map(
+        parse, len(paths), resolve_jobs(jobs), minimum=PARALLEL_MIN, meanwhile=meanwhile
+    )
 
 
 # --- text decoding ------------------------------------------------------------------------

@@ -229,9 +229,11 @@ def test_fingerprints_checked_in_workers_keep_what_a_serial_check_keeps(
     in_workers: list[int] = []
     real = forked._in_workers
 
-    def spy(task: Callable[[int], object], count: int, workers: int) -> list[object]:
+    def spy(
+        task: Callable[[int], object], count: int, workers: int, meanwhile: object = None
+    ) -> list[object]:
         in_workers.append(count)
-        return real(task, count, workers)
+        return real(task, count, workers, meanwhile)
 
     monkeypatch.setattr(forked, "_in_workers", spy)
     edited = read_content(corpus.content).articles[ARTICLES // 2].path

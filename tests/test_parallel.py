@@ -29,9 +29,11 @@ def _spy_on_workers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
     calls: list[tuple[int, int]] = []
     real = forked._in_workers
 
-    def spy(task: Callable[[int], Any], count: int, workers: int) -> list[Any]:
+    def spy(
+        task: Callable[[int], Any], count: int, workers: int, meanwhile: Any = None
+    ) -> list[Any]:
         calls.append((count, workers))
-        return real(task, count, workers)
+        return real(task, count, workers, meanwhile)
 
     monkeypatch.setattr(forked, "_in_workers", spy)
     return calls
@@ -84,6 +86,58 @@ def test_articles_read_in_workers_are_the_serial_ones(
     assert [a.path for a in parallel.articles] == [a.path for a in serial.articles]
     assert [a.body for a in parallel.articles] == [a.body for a in serial.articles]
     assert parallel.problems == serial.problems
+
+
+def test_meanwhile_runs_here_while_the_workers_work() -> None:
+    """forked_map's `meanwhile` runs once, in this process, while the workers still work
+    (not after them), and only when there are workers."""
+    here = os.getpid()
+    calls: list[tuple[int, float]] = []
+    started = time.perf_counter()
+
+    def slow(index: int) -> int:
+        time.sleep(0.02)  # 40 items on 2 workers: ~0.4 s
+        return index * index
+
+    def meanwhile() -> None:
+        calls.append((os.getpid(), time.perf_counter() - started))
+
+    assert forked.forked_map(slow, 40, 2, meanwhile=meanwhile) == [i * i for i in range(40)]
+    finished = time.perf_counter() - started
+    assert len(calls) == 1 and calls[0][0] == here
+    assert calls[0][1] < finished - 0.15  # well before the last result came back
+    calls.clear()
+    assert forked.forked_map(slow, 3, 1, meanwhile=meanwhile) == [0, 1, 4]
+    assert calls == []  # in this process: nothing runs "meanwhile"
+
+
+def test_a_cold_build_makes_the_matcher_once_while_the_articles_are_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When workers parse the articles, this process builds the entity matcher meanwhile
+    and the analysis uses that one: one matcher per build, the same analyses."""
+    generate_corpus(tmp_path / "content", ARTICLES, entities=300)
+    monkeypatch.setattr(reader, "PARALLEL_MIN", 0)
+    built: list[int] = []
+    real = analyze_all.EntityMatcher
+
+    class Counted(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            built.append(os.getpid())
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(analyze_all, "EntityMatcher", Counted)
+    with analyze_all.AnalysisAhead(jobs=2) as ahead:
+        content = read_content(tmp_path / "content", jobs=2, while_parsing=ahead.prepare)
+        assert built == [os.getpid()], "built here, while the workers parsed"
+        assert ahead.matcher(content.entities) is not None
+        assert ahead.matcher(dict(content.entities)) is None  # only for those very entities
+        ahead_made = analyze_all.analyze_articles(
+            content.articles, content.entities, jobs=2, ahead=ahead
+        )
+    assert len(built) == 1, "the analysis built a second matcher"
+    serial = analyze_all.analyze_articles(content.articles, content.entities, jobs=1)
+    assert ahead_made.by_slug == serial.by_slug
 
 
 def test_small_batches_stay_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
