@@ -32,6 +32,12 @@ class CacheDatabase:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self.db = sqlite3.connect(self.path, timeout=30)
+                # No fsync at each commit: a cache needs no durability (the build that
+                # follows an operating-system crash may find the file damaged, and then
+                # starts a new one, as for any damaged cache). A cold build at 10,000
+                # articles commits ~80 MB of parsed articles and analyses; syncing them
+                # took half of the 0.6 s that each of those two writes took.
+                self.db.execute("PRAGMA synchronous = OFF")
                 self.db.executescript(self.schema)
                 return self
             except (OSError, sqlite3.OperationalError):  # unwritable, locked: go without
