@@ -15,8 +15,9 @@ Three parts, in one process:
 `mkdocs serve` itself renders its first site in one process and watches the whole docs
 folder with watchdog's PollingObserver twice a second: at 10,000 articles the first page
 took 143–164 s, and the idle server stat'ed 18,000 files twice a second. Watching one file
-that is touched once `generate` has finished also means MkDocs never renders a docs folder
-that the builder is still writing.
+that is touched once `generate` has finished also means MkDocs starts rendering only when
+a regeneration is complete; a save made while MkDocs renders the last one is regenerated
+through temporary files renamed into place, so MkDocs never reads half a page.
 
 What a dirty build cannot do (README says so): after a change to mkdocs.yml or the theme,
 pages an edit did not touch keep their old rendering, and a deleted article's page stays
@@ -99,8 +100,8 @@ def run_preview(
     host, port, mount_path, url = serve_url(config)
     config.site_url = url
     _check_address(host, port)  # before minutes of a first build at 10,000 articles
-    # Pages and feeds link to the preview's own address.
-    identity = site_identity(config, site_url=f"http://{address}/")
+    # Pages and feeds link to the preview's own address (with the published site's path).
+    identity = site_identity(config, site_url=url)
 
     def regenerate(options: BuildOptions) -> None:
         started = time.perf_counter()

@@ -3,6 +3,7 @@ reaches its page without restarting (the watcher regenerates, MkDocs rebuilds)."
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -126,6 +127,29 @@ def test_serve_renders_a_large_site_in_workers_and_keeps_it_current(tmp_path: Pa
         wait_for(lambda: NEW_TITLE in page(base + url), server, 120)
         assert NEW_TITLE in page(base + "feeds/news.xml")  # a static file, copied again
         assert NEW_TITLE in page(base)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def test_a_site_published_under_a_path_is_previewed_under_it(tmp_path: Path) -> None:
+    """With SITE_URL https://…/akhbar/ (a GitHub Pages project site) the preview serves
+    the site under /akhbar/ as MkDocs does, and its feeds link there too."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/akhbar/"
+    log = (tmp_path / "serve.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "builder", "serve", "--work", str(tmp_path / "build"),
+         "--address", f"127.0.0.1:{port}"],
+        cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "SITE_URL": "https://newsroom.example/akhbar/"},
+    )  # fmt: skip
+    try:
+        wait_for(lambda: "مجلس الناتو" in page(base + URL), server, 120)
+        feed = page(base + "feeds/news.xml")
+        assert f"{base}{URL}" in feed  # the article's address in the preview
+        assert "newsroom.example" not in feed
     finally:
         server.terminate()
         server.wait(timeout=30)
