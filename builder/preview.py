@@ -47,6 +47,7 @@ GENERATED = "preview.generated"
 SITE = "preview"  # the served site, under the work folder
 LOOK_EVERY = 1.0  # seconds between two looks at the content folder
 
+# Under "mkdocs": the preview's lines go where MkDocs' own go, in the same format.
 _log = logging.getLogger("mkdocs.moujaz.preview")
 
 ContentState = list[tuple[str, int, int]]
