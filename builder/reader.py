@@ -115,7 +115,12 @@ def _read_articles(
         when_changes_known(content.entities, len(paths), changed)
     found = [cache.get(path, stamp) for path, stamp in zip(paths, stamps, strict=True)]
     unread = [number for number, article in enumerate(found) if article is None]
-    meanwhile = None if while_parsing is None else lambda: while_parsing(content.entities)
+    # Not beside a registry with problems: the build stops after reading anyway.
+    meanwhile = (
+        None
+        if while_parsing is None or content.problems
+        else lambda: while_parsing(content.entities)
+    )
     parsed = _parse_articles([paths[n] for n in unread], content.entities, jobs, meanwhile)
     for number, (stored, problems) in zip(unread, parsed, strict=True):
         content.problems.extend(problems)

@@ -140,6 +140,26 @@ def test_a_cold_build_makes_the_matcher_once_while_the_articles_are_parsed(
     assert ahead_made.by_slug == serial.by_slug
 
 
+def test_no_matcher_is_made_beside_a_registry_with_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build stops after reading when the registry has a problem: the matcher is not
+    built meanwhile from what was readable of it."""
+    generate_corpus(tmp_path / "content", ARTICLES, entities=300)
+    registry = tmp_path / "content" / "entities.yml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8") + "\nbroken-entity:\n  type: planet\n", "utf-8"
+    )
+    monkeypatch.setattr(reader, "PARALLEL_MIN", 0)
+    prepared: list[object] = []
+    content = read_content(tmp_path / "content", jobs=2, while_parsing=prepared.append)
+    assert any("planet" in problem.message for problem in content.problems)
+    assert prepared == []
+    registry.write_text(registry.read_text(encoding="utf-8").split("\nbroken-entity")[0], "utf-8")
+    content = read_content(tmp_path / "content", jobs=2, while_parsing=prepared.append)
+    assert not content.problems and prepared == [content.entities]
+
+
 def test_small_batches_stay_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An incremental rebuild (a few edited articles) must not pay for starting workers."""
     generate_corpus(tmp_path / "content", 5, entities=50)
