@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import logging
 import resource
 import time
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from .cache_db import RememberedResults
 from .feeds import EMPTY_SITEMAP, FEED_SITEMAPS, SITE_FEED, FeedJob, FeedWriter, entity_feed
 from .forked import resolve_jobs
 from .indexes import SiteIndex, build_index
-from .mkdocs_runner import run_mkdocs
+from .mkdocs_runner import WarningCollector, run_mkdocs
 from .model import Article
 from .old_site import old_site_deleted_meanwhile
 from .pages import PageWriter
@@ -121,9 +122,14 @@ def load_mkdocs_config(options: BuildOptions, **overrides: Any) -> Any:
     """mkdocs.yml read for this build: its docs and site folders are the options' (and
     `overrides` replace other settings: the preview's dev_addr)."""
     from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.exceptions import Abort, ConfigurationError
 
     options.docs.mkdir(parents=True, exist_ok=True)  # MkDocs refuses a missing docs_dir
+    # MkDocs logs what is wrong with each setting, then aborts ("Aborted with 1
+    # configuration errors!", a SystemExit): its own words, named after the file.
+    said = WarningCollector()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(said)
     try:
         return load_config(
             config_file=str(options.config),
@@ -131,8 +137,11 @@ def load_mkdocs_config(options: BuildOptions, **overrides: Any) -> Any:
             site_dir=str(options.site.resolve()),
             **overrides,
         )
-    except ConfigurationError as error:
-        raise BuildError([f"{display_path(options.config)}: {error}"]) from None
+    except (ConfigurationError, Abort) as error:
+        where = display_path(options.config)
+        raise BuildError([f"{where}: {text}" for text in said.messages or [str(error)]]) from None
+    finally:
+        logger.removeHandler(said)
 
 
 def site_identity(config: Any, site_url: str = "") -> tuple[str, str, str]:

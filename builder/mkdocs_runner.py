@@ -80,7 +80,7 @@ def run_mkdocs(
     from mkdocs.exceptions import MkDocsException
 
     workers = resolve_jobs(jobs)
-    collector = _WarningCollector()
+    collector = WarningCollector()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
     try:
@@ -102,7 +102,7 @@ def run_mkdocs(
         logger.removeHandler(collector)
 
 
-class _WarningCollector(logging.Handler):
+class WarningCollector(logging.Handler):
     """Keeps MkDocs' warnings (and errors), tagged with where the build was when logged."""
 
     def __init__(self) -> None:
@@ -152,13 +152,13 @@ class _Chunk:
 
 
 _STATE: _State | None = None
-_WORKER_COLLECTOR: _WarningCollector | None = None
+_WORKER_COLLECTOR: WarningCollector | None = None
 
 
 def _parallel_build(
     config: Any,
     workers: int,
-    collector: _WarningCollector,
+    collector: WarningCollector,
     first: tuple[str, ...] = (),
     when_first_written: Callable[[], None] | None = None,
 ) -> None:
@@ -299,7 +299,7 @@ class SharedFragments:
         return self.cache[key]
 
 
-def _counts(collector: _WarningCollector) -> list[tuple[str, int]]:
+def _counts(collector: WarningCollector) -> list[tuple[str, int]]:
     """utils.CountHandler.get_counts() over the parent's and the workers' records."""
     counts: dict[int, int] = {}
     for _, _, _, level, _ in collector.records:
@@ -310,7 +310,7 @@ def _counts(collector: _WarningCollector) -> list[tuple[str, int]]:
 def _render_pages(
     state: _State,
     workers: int,
-    collector: _WarningCollector,
+    collector: WarningCollector,
     early: list[int],
     when_early_written: Callable[[], None] | None,
 ) -> list[tuple[int, set[str] | None, dict[str, dict[str, str]] | None]]:
@@ -355,9 +355,9 @@ def _worker_init() -> None:
     global _WORKER_COLLECTOR
     logger = logging.getLogger("mkdocs")
     for handler in list(logger.handlers):
-        if isinstance(handler, _WarningCollector):
+        if isinstance(handler, WarningCollector):
             logger.removeHandler(handler)
-    _WORKER_COLLECTOR = _WarningCollector()
+    _WORKER_COLLECTOR = WarningCollector()
     logger.addHandler(_WORKER_COLLECTOR)
 
 

@@ -76,6 +76,21 @@ def test_a_missing_mkdocs_config_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr and "none.yml" in result.stderr
 
 
+def test_a_setting_mkdocs_refuses_is_a_clear_error_naming_the_file(tmp_path: Path) -> None:
+    """MkDocs logs what is wrong with a setting and exits ("Aborted with 1 configuration
+    errors!"): the editor sees its words after the file's name, and the build's verdict."""
+    config = tmp_path / "site.yml"
+    config.write_text("site_name: موجز\ntheme:\n  name: no-such-theme\n", encoding="utf-8")
+    result = run_builder(
+        *["build", "--config", str(config)],
+        *["--work", str(tmp_path / "work"), "--site", str(tmp_path / "site")],
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"{config}: MkDocs: Config value 'theme'" in result.stderr
+    assert "no-such-theme" in result.stderr and "the build failed" in result.stderr
+
+
 def test_a_bad_jobs_value_is_a_clear_error(tmp_path: Path) -> None:
     result = run_builder(
         *["build", "--jobs", "-2"],
