@@ -69,6 +69,17 @@ def _jobs(value: str) -> int:
     return int(value)
 
 
+def _address(value: str) -> str:
+    """HOST:PORT for the preview, checked before MkDocs sees it (its own check lets port
+    99999 through to a traceback)."""
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not an address and port like 127.0.0.1:8000 (port 1–65535)"
+        )
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m builder", description="موجز: build an Arabic news digest site"
@@ -122,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     _content_arg(serve_cmd)
     serve_cmd.add_argument("--work", type=Path, default=Path("build"))
     serve_cmd.add_argument("--config", type=Path, default=Path("mkdocs.yml"))
-    serve_cmd.add_argument("--address", default="127.0.0.1:8000")
+    serve_cmd.add_argument("--address", type=_address, default="127.0.0.1:8000")
     serve_cmd.set_defaults(handler=_serve)
     return parser
 

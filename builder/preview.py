@@ -26,6 +26,7 @@ reachable, until the preview is restarted (which renders everything again).
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import socket
@@ -104,13 +105,14 @@ def run_preview(
     # Pages and feeds link to the preview's own address (with the published site's path).
     identity = site_identity(config, site_url=url)
 
-    def regenerate(options: BuildOptions) -> None:
+    def regenerate(options: BuildOptions) -> bool:
+        """Whether the docs folder is this content's now (problems are shown, not raised)."""
         started = time.perf_counter()
         try:
             report = generate(options, *identity)
         except ContentError as error:
             on_problems(error.problems)
-            return
+            return False
         _log.info(
             "Generated %d articles (%d analyzed, %d pages kept as they were) in %.1f s",
             report.articles,
@@ -119,6 +121,7 @@ def run_preview(
             time.perf_counter() - started,
         )
         stamp.write_text(str(time.time_ns()), encoding="utf-8")
+        return True
 
     def rebuild() -> None:
         # MkDocs' server calls this after the stamp or mkdocs.yml changed: the config is
@@ -130,7 +133,10 @@ def run_preview(
     # Taken before the first generation: an edit saved while the first site renders is
     # seen at the watcher's first look.
     seen = content_state(options.content)
-    regenerate(options)  # in worker processes: no other thread runs yet
+    # In worker processes: no other thread runs yet. With problems the preview shows the
+    # last good docs folder and waits for the fix; without one, there is nothing to show.
+    if not regenerate(options) and not (options.docs / "index.md").is_file():
+        raise BuildError(["nothing to preview yet: mend the problems above and start again"])
     config.plugins.on_startup(command="serve", dirty=True)
     try:
         _log.info("Rendering the preview into %s", display_path(options.site))
@@ -183,10 +189,11 @@ def _check_address(host: str, port: int) -> None:
 
 
 def _cannot_listen(host: str, port: int, error: OSError) -> str:
-    return (
-        f"the preview cannot listen on {host}:{port} ({error.strerror or error}): "
-        "is another preview running? Choose another port with --address"
-    )
+    if error.errno == errno.EADDRINUSE:
+        hint = "is another preview running? Choose another port with --address"
+    else:  # an address that is not this machine's, a port only root may use, …
+        hint = "choose another address with --address, such as 127.0.0.1:8000"
+    return f"the preview cannot listen on {host}:{port} ({error.strerror or error}): {hint}"
 
 
 def _show_progress() -> None:

@@ -3,6 +3,7 @@ reaches its page without restarting (the watcher regenerates, MkDocs rebuilds)."
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import socket
@@ -11,11 +12,13 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import REPO
+import pytest
+from conftest import REPO, run_builder
 
 from bench.corpus import generate
 from bench.serve_preview import free_port, page, wait_for
 from builder.mkdocs_runner import MIN_PAGES_FOR_PARALLEL
+from builder.preview import _cannot_listen
 
 ARTICLE = "articles/2022/2022-01-12-nato-russia-council-brussels.md"
 URL = "articles/2022/01/nato-russia-council-brussels/"
@@ -154,3 +157,36 @@ def test_a_site_published_under_a_path_is_previewed_under_it(tmp_path: Path) -> 
         server.terminate()
         server.wait(timeout=30)
         log.close()
+
+
+@pytest.mark.parametrize("address", ["nonsense", "127.0.0.1:99999", "127.0.0.1:", ":8000"])
+def test_a_bad_address_is_a_clear_error(tmp_path: Path, address: str) -> None:
+    result = run_builder("serve", "--work", str(tmp_path / "build"), "--address", address)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"'{address}' is not an address and port like 127.0.0.1:8000" in result.stderr
+
+
+def test_an_address_that_is_not_this_machines_is_not_called_a_busy_port() -> None:
+    said = _cannot_listen("10.255.255.1", 8000, OSError(errno.EADDRNOTAVAIL, "Cannot assign"))
+    assert "10.255.255.1:8000" in said and "another preview" not in said
+    busy = _cannot_listen("127.0.0.1", 8000, OSError(errno.EADDRINUSE, "Address in use"))
+    assert "another preview" in busy
+
+
+def test_nothing_to_preview_says_so_and_stops(tmp_path: Path) -> None:
+    """Content that does not generate, and no earlier docs folder to show meanwhile: the
+    problems, a word on what to do, exit 1; no MkDocs run over an empty folder."""
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    article = next((content / "articles").rglob("*.md"))
+    article.write_text(article.read_text(encoding="utf-8").replace("date: ", "date: x"), "utf-8")
+    result = run_builder(
+        "serve", "--content", str(content), "--work", str(tmp_path / "build"),
+        "--address", f"127.0.0.1:{free_port()}",
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"{article.name}:" in result.stderr
+    assert "nothing to preview yet: mend the problems above" in result.stderr
+    assert "Aborted" not in result.stderr
