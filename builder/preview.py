@@ -42,6 +42,7 @@ from urllib.parse import urlsplit
 from .build import BuildOptions, generate, load_mkdocs_config, site_identity
 from .mkdocs_runner import run_mkdocs
 from .problems import BuildError, ContentError, Problem, display_path
+from .search import BUNDLE
 
 # The file the watcher touches when a regeneration is done: MkDocs renders after it changes.
 GENERATED = "preview.generated"
@@ -74,6 +75,19 @@ def without_dirty_build_notice(record: logging.LogRecord) -> bool:
     the pages could, ours (fixed pages) cannot. Dropped, it neither alarms editors at each
     save nor counts as a warning in strict mode, which would abort the preview."""
     return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def without_missing_search_notice(mount_path: str) -> Callable[[logging.LogRecord], bool]:
+    """The preview has no search index (Pagefind runs in `build` only), so the search box's
+    requests for its files fail, and MkDocs' server warned of each: two warnings per page
+    viewed, which read as if the preview were broken. Other missing files are still said."""
+    missing = f'"GET {mount_path}{BUNDLE}/'
+
+    def keep(record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (missing in message and "code 404" in message)
+
+    return keep
 
 
 def serve_url(config: Any) -> tuple[str, int, str, str]:
@@ -143,6 +157,7 @@ def run_preview(
         run_mkdocs(config, options.jobs)  # before any thread starts: it forks workers
         stamp.touch()
         logging.getLogger("mkdocs.commands.build").addFilter(without_dirty_build_notice)
+        logging.getLogger("mkdocs.livereload").addFilter(without_missing_search_notice(mount_path))
         server = LiveReloadServer(
             builder=rebuild, host=host, port=port, root=str(options.site), mount_path=mount_path
         )

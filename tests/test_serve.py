@@ -4,6 +4,7 @@ reaches its page without restarting (the watcher regenerates, MkDocs rebuilds)."
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import shutil
 import socket
@@ -18,7 +19,7 @@ from conftest import REPO, run_builder
 from bench.corpus import generate
 from bench.serve_preview import free_port, page, wait_for
 from builder.mkdocs_runner import MIN_PAGES_FOR_PARALLEL
-from builder.preview import _cannot_listen
+from builder.preview import _cannot_listen, without_missing_search_notice
 
 ARTICLE = "articles/2022/2022-01-12-nato-russia-council-brussels.md"
 URL = "articles/2022/01/nato-russia-council-brussels/"
@@ -190,3 +191,16 @@ def test_nothing_to_preview_says_so_and_stops(tmp_path: Path) -> None:
     assert f"{article.name}:" in result.stderr
     assert "nothing to preview yet: mend the problems above" in result.stderr
     assert "Aborted" not in result.stderr
+
+
+def test_the_missing_search_index_is_not_a_warning_per_page() -> None:
+    """The preview has no Pagefind index: the search box's 404s are not logged, others are."""
+    keep = without_missing_search_notice("/akhbar/")
+
+    def said(message: str) -> bool:
+        record = logging.LogRecord("mkdocs.livereload", logging.WARNING, "", 0, message, (), None)
+        return keep(record)
+
+    assert not said('[09:24:09] "GET /akhbar/pagefind/pagefind-component-ui.js HTTP/1.1" code 404')
+    assert said('[09:24:09] "GET /akhbar/articles/2022/01/gone/ HTTP/1.1" code 404')
+    assert said('[09:24:09] "GET /akhbar/pagefind/pagefind-component-ui.js HTTP/1.1" code 500')
