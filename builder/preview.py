@@ -112,6 +112,13 @@ def run_preview(
     options = replace(options, site=options.work / SITE)
     stamp = options.work / GENERATED
     _show_progress()
+
+    def preview_config() -> Any:
+        """mkdocs.yml as the preview renders it: at its own address, pages linked there."""
+        config = load_mkdocs_config(options, dev_addr=address)
+        config.site_url = url
+        return config
+
     config = load_mkdocs_config(options, dev_addr=address)
     host, port, mount_path, url = serve_url(config)
     config.site_url = url
@@ -140,9 +147,7 @@ def run_preview(
     def rebuild() -> None:
         # MkDocs' server calls this after the stamp or mkdocs.yml changed: the config is
         # read again (as `mkdocs serve` does), the pages newer than their HTML rendered.
-        config = load_mkdocs_config(options, dev_addr=address)
-        config.site_url = url
-        mkdocs_build(config, serve_url=url, dirty=True)
+        mkdocs_build(preview_config(), serve_url=url, dirty=True)
 
     # Taken before the first generation: an edit saved while the first site renders is
     # seen at the watcher's first look.

@@ -18,6 +18,19 @@ def _jobs(count: int) -> list[writer.FileJob]:
     ]
 
 
+class _Fingerprinted:
+    """A job with a fingerprint of its own, as PageJob has."""
+
+    def __init__(self, job: writer.FileJob, number: int):
+        self.job, self.key = job, f"job {number}".encode()
+
+    def __call__(self) -> list[tuple[str, str | bytes]]:
+        return list(self.job())
+
+    def fingerprint(self, fingerprinter: object) -> bytes:
+        return self.key
+
+
 @pytest.mark.parametrize("atomic", [True, False])
 @pytest.mark.parametrize("workers", [1, 2])
 def test_write_all_writes_every_file_once_and_counts_them(
@@ -67,9 +80,12 @@ def test_new_files_are_created_in_place_unless_atomic(
     OutputTree(tmp_path / "build").write_all(_jobs(5))
     assert len(renamed) == 10  # atomic by default
     renamed.clear()
-    fast = OutputTree(tmp_path / "fast", atomic=False)
-    fast.write_all(_jobs(5))
+    # Fingerprinted jobs (any fingerprinter: these jobs make their own key), so that the
+    # tree keeps their files' stamps.
+    fast = OutputTree(tmp_path / "fast", fingerprinter=object(), atomic=False)  # type: ignore[arg-type]
+    fast.write_all([_Fingerprinted(job, i) for i, job in enumerate(_jobs(5))])
     assert renamed == [] and fast.written == 10
+    assert len(fast.stamps) == 5
     assert (tmp_path / "fast" / "pages" / "3" / "p3.md").read_text(encoding="utf-8") == "صفحة 3\n"
     assert (tmp_path / "fast" / "feeds" / "f4.json").read_bytes() == b"{}"
     # Its stamps are the files' own (the next build keeps them by size and time).
