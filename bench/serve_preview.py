@@ -3,7 +3,8 @@
 Generates the benchmark's corpus (bench/corpus.py, the same seed) into a fresh folder,
 starts `python -m builder serve` on it, waits until an article's page is served, changes
 that article's title and measures how long until its page shows the new one (HTTP polling
-every 0.5 s). Prints both times. Not part of `make bench`: at 10,000 articles the preview's
+every 0.5 s), then how much CPU the idle preview uses (its process, over --idle seconds
+without edits). Prints the three. Not part of `make bench`: at 10,000 articles the preview's
 first site alone takes over a minute (a cold `generate`, then MkDocs in worker processes).
 """
 
@@ -19,6 +20,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+
+import psutil
 
 from bench.corpus import SEED, generate
 
@@ -59,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.serve_preview")
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--idle", type=float, default=20.0, help="seconds of idle CPU to read")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="moujaz-preview-") as folder:
         root = Path(folder)
@@ -80,6 +84,11 @@ def main(argv: list[str] | None = None) -> int:
                 title = next(line for line in text.splitlines() if line.startswith("title: "))
                 path.write_text(text.replace(title, f"title: '{NEW_TITLE}'"), encoding="utf-8")
                 edit = wait_for(lambda: NEW_TITLE in page(base + url), server, 1800)
+                time.sleep(5)  # MkDocs' server and the watcher settle after the edit
+                process = psutil.Process(server.pid)
+                before = sum(process.cpu_times()[:2])
+                time.sleep(args.idle)
+                idle = sum(process.cpu_times()[:2]) - before
             except (RuntimeError, TimeoutError) as error:
                 log.flush()
                 said = (root / "serve.log").read_text(encoding="utf-8", errors="replace")
@@ -90,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
                 server.wait(timeout=60)
     print(
         f"preview of {args.articles:,} articles: first page served after {first:.1f} s; "
-        f"an edited title reached its page after {edit:.1f} s"
+        f"an edited title reached its page after {edit:.1f} s; idle, it used {idle:.2f} s of "
+        f"CPU in {args.idle:.0f} s ({idle / args.idle:.3f} of a core)"
     )
     return 0
 

@@ -2,8 +2,9 @@
 after every change to the content.
 
 Three parts, in one process:
-- a watcher thread looks at the content folder once a second and regenerates the docs
-  folder when a file changed; when `generate` is done it touches work/preview.generated;
+- a watcher thread looks at the content folder when the operating system says something
+  in it changed (ContentChanges) and regenerates the docs folder when a file did; when
+  `generate` is done it touches work/preview.generated;
 - MkDocs' live-reload server (mkdocs.livereload.LiveReloadServer, the one `mkdocs serve`
   uses) watches that one file and mkdocs.yml, and renders again with MkDocs' own dirty
   build: only the pages whose Markdown is newer than their HTML. The builder rewrites
@@ -39,6 +40,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from watchdog import events
+from watchdog.observers import Observer
+
 from .build import BuildOptions, generate, load_mkdocs_config, site_identity
 from .mkdocs_runner import run_mkdocs
 from .problems import BuildError, ContentError, Problem, display_path
@@ -47,7 +51,22 @@ from .search import BUNDLE
 # The file the watcher touches when a regeneration is done: MkDocs renders after it changes.
 GENERATED = "preview.generated"
 SITE = "preview"  # the served site, under the work folder
-LOOK_EVERY = 1.0  # seconds between two looks at the content folder
+LOOK_EVERY = 1.0  # seconds between two looks at the content folder without notifications
+SETTLE = 0.2  # seconds to let a save's events arrive (a temporary file renamed, a folder…)
+SAFETY_LOOK = 30.0  # seconds: a look even without a notice (a content folder replaced whole)
+# What says a content file or folder changed; not a file opened, read or closed unchanged
+# (the preview reads the content itself when it regenerates).
+_CHANGE_EVENTS: list[type[events.FileSystemEvent]] = [
+    events.FileCreatedEvent,
+    events.FileDeletedEvent,
+    events.FileModifiedEvent,
+    events.FileMovedEvent,
+    events.FileClosedEvent,
+    events.FileAttribEvent,
+    events.DirCreatedEvent,
+    events.DirDeletedEvent,
+    events.DirMovedEvent,
+]
 
 # Under "mkdocs": the preview's lines go where MkDocs' own go, in the same format.
 _log = logging.getLogger("mkdocs.moujaz.preview")
@@ -68,6 +87,56 @@ def content_state(content: Path) -> ContentState:
                 status = os.stat(path)
                 found.append((path, status.st_mtime_ns, status.st_size))
     return found
+
+
+class ContentChanges:
+    """Wakes the preview's watcher when the content folder may have changed.
+
+    The operating system says when (inotify on Linux, through watchdog, which MkDocs
+    depends on), so an idle preview does nothing: looking at every file once a second took
+    a tenth of a core at 10,000 articles, all day on an editor's laptop. Where notices
+    cannot be had (the limit of watched folders reached, a file system without them) it
+    falls back to a look every LOOK_EVERY seconds, and even with them it lets the watcher
+    look every SAFETY_LOOK seconds: a notice is lost when the content folder itself is
+    replaced. Start it after the last fork: it runs a thread."""
+
+    def __init__(self, content: Path) -> None:
+        self._changed = threading.Event()
+        self._observer: Any = Observer()
+        handler = events.FileSystemEventHandler()
+        handler.on_any_event = lambda _event: self._changed.set()  # type: ignore[method-assign]
+        try:
+            self._observer.schedule(
+                handler, str(content), recursive=True, event_filter=_CHANGE_EVENTS
+            )
+            self._observer.start()
+        except OSError as error:
+            _log.info("Looking at %s once a second (%s)", display_path(content), error)
+            self.close()
+
+    @property
+    def notified(self) -> bool:
+        """Whether the operating system's notices are used (else: a look every second)."""
+        return self._observer is not None
+
+    def wait(self, timeout: float = SAFETY_LOOK) -> bool:
+        """Return once it is time to look at the content again: True after a notice, False
+        after `timeout` seconds without one (LOOK_EVERY without notices)."""
+        if self._observer is None:
+            time.sleep(LOOK_EVERY)
+            return False
+        noticed = self._changed.wait(timeout)
+        if noticed:
+            time.sleep(SETTLE)
+        self._changed.clear()  # what comes later, during the look, wakes the next wait
+        return noticed
+
+    def close(self) -> None:
+        if self._observer is not None:
+            with suppress(RuntimeError):  # never started
+                self._observer.stop()
+                self._observer.join()
+            self._observer = None
 
 
 def without_dirty_build_notice(record: logging.LogRecord) -> bool:
@@ -174,16 +243,18 @@ def run_preview(
         for item in config.watch:
             server.watch(item)
 
+        changes = ContentChanges(options.content)  # a thread: after the forks above
+
         def watch() -> None:
             nonlocal seen
-            while True:
-                time.sleep(LOOK_EVERY)
+            while True:  # the first look at once: for edits saved while the site rendered
                 current = content_state(options.content)
                 if current != seen:
                     seen = current
                     # In this process (the server's threads run now), and every file through
                     # a temporary one: MkDocs may be rendering the last edit meanwhile.
                     regenerate(replace(options, atomic_writes=True))
+                changes.wait()
 
         threading.Thread(target=watch, daemon=True).start()
         try:
@@ -192,6 +263,7 @@ def run_preview(
             raise BuildError([_cannot_listen(host, port, error)]) from None
         finally:
             server.shutdown()
+            changes.close()
     finally:
         config.plugins.on_shutdown()
 

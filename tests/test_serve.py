@@ -17,8 +17,9 @@ from conftest import REPO, run_builder
 
 from bench.corpus import generate
 from bench.serve_preview import free_port, page, wait_for
+from builder import preview
 from builder.mkdocs_runner import MIN_PAGES_FOR_PARALLEL
-from builder.preview import without_missing_search_notice
+from builder.preview import ContentChanges, content_state, without_missing_search_notice
 
 ARTICLE = "articles/2022/2022-01-12-nato-russia-council-brussels.md"
 URL = "articles/2022/01/nato-russia-council-brussels/"
@@ -209,3 +210,54 @@ def test_the_missing_search_index_is_not_a_warning_per_page() -> None:
     assert not said('[09:24:09] "GET /akhbar/pagefind/pagefind-component-ui.js HTTP/1.1" code 404')
     assert said('[09:24:09] "GET /akhbar/articles/2022/01/gone/ HTTP/1.1" code 404')
     assert said('[09:24:09] "GET /akhbar/pagefind/pagefind-component-ui.js HTTP/1.1" code 500')
+
+
+def _timed_wait(changes: ContentChanges, timeout: float) -> tuple[bool, float]:
+    started = time.perf_counter()
+    noticed = changes.wait(timeout)
+    return noticed, time.perf_counter() - started
+
+
+def test_the_watcher_wakes_on_a_save_and_sleeps_through_reads(tmp_path: Path) -> None:
+    """An idle preview does nothing until the operating system says the content changed:
+    reading the content (as every regeneration does) is no change; a save is, in a folder
+    made after the watcher started too."""
+    content = tmp_path / "content"
+    (content / "articles" / "2022").mkdir(parents=True)
+    article = content / "articles" / "2022" / "a.md"
+    article.write_text("---\ntitle: خبر\n---\n", encoding="utf-8")
+    time.sleep(0.3)  # the events of the writes above are over before the watcher starts
+    changes = ContentChanges(content)
+    try:
+        assert changes.notified
+        assert article.read_text(encoding="utf-8")
+        assert content_state(content)
+        assert _timed_wait(changes, 1.0) == (False, pytest.approx(1.0, abs=0.3))
+        article.write_text("---\ntitle: خبر جديد\n---\n", encoding="utf-8")
+        noticed, waited = _timed_wait(changes, 10.0)
+        assert noticed and waited < 2.0
+        (content / "articles" / "2023").mkdir()
+        assert _timed_wait(changes, 10.0)[0]  # the new folder itself
+        (content / "articles" / "2023" / "b.md").write_text("---\n---\n", encoding="utf-8")
+        noticed, waited = _timed_wait(changes, 10.0)
+        assert noticed and waited < 2.0  # a file in it
+    finally:
+        changes.close()
+
+
+def test_without_notices_the_watcher_looks_every_second(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the operating system gives no notices (the limit of watched folders reached),
+    the preview still sees edits: it looks once a second, as it did before notices."""
+
+    class NoNotices(preview.Observer):  # type: ignore[misc,valid-type]
+        def start(self) -> None:
+            raise OSError(28, "inotify watch limit reached")
+
+    monkeypatch.setattr(preview, "Observer", NoNotices)
+    changes = ContentChanges(tmp_path)
+    assert not changes.notified
+    noticed, waited = _timed_wait(changes, 30.0)
+    assert not noticed and waited == pytest.approx(preview.LOOK_EVERY, abs=0.5)
+    changes.close()
