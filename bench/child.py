@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         # left them without rendering (builder/fingerprint.py).
         "files": report.files,
         "reused": report.reused,
+        # `build` only: MkDocs rendered only the pages whose Markdown changed (site kept).
+        "dirty_render": report.dirty_render,
         "stages": [asdict(stage) for stage in report.stages],
         # Largest single process: this one, or a finished child (worker, Pagefind).
         "max_rss_mb": max(

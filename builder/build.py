@@ -28,6 +28,7 @@ from .old_site import old_site_deleted_meanwhile
 from .pages import PageWriter
 from .problems import BuildError, ContentError, Problem, display_path
 from .reader import read_content
+from .render_record import RenderRecord, docs_files, render_key
 from .search import BUNDLE, INDEXED_FOLDERS, Indexing, query_tables_js
 from .search import TABLES as QUERY_TABLES
 from .site_fingerprints import SharedDigests
@@ -86,6 +87,8 @@ class BuildReport:
     pages: int = 0
     files: int = 0  # every file of the docs folder, written or kept
     reused: int = 0  # pages and feeds kept from the last build without rendering them
+    # MkDocs rendered only the pages whose Markdown changed (builder/render_record.py).
+    dirty_render: bool = False
     index: SiteIndex | None = None
 
     def stage(self, name: str) -> StageReport:
@@ -277,19 +280,33 @@ def feed_jobs(index: SiteIndex, site_url: str, site_name: str) -> list[FileJob]:
 
 
 def build(options: BuildOptions) -> BuildReport:
-    """Full build. Raises ContentError (editor mistakes) or BuildError (site problems)."""
+    """Full build. Raises ContentError (editor mistakes) or BuildError (site problems).
+
+    MkDocs renders only the pages whose Markdown changed when the site folder holds a
+    complete render of this configuration and code with no docs file gone since
+    (builder/render_record.py); otherwise every page, into an emptied site folder."""
     check_site_folder(options)
     config = load_mkdocs_config(options)
     report = generate(options, *site_identity(config))
-    # The old site goes only now: after a content error it is still there to look at.
-    with old_site_deleted_meanwhile(options.site, options.work):
+    record = RenderRecord(options.work)
+    key, files = render_key(config), docs_files(options.docs)
+    report.dirty_render = options.cache and record.permits_dirty(key, options.site, files)
+    record.forget()  # until this render is complete
+    if report.dirty_render:
         _render_and_index(config, options, report)
+    else:
+        # The old site goes only now: after a content error it is still there to look at.
+        with old_site_deleted_meanwhile(options.site, options.work):
+            _render_and_index(config, options, report)
+    if options.cache:
+        record.save(key, options.site, files)
     return report
 
 
 def check_site_folder(options: BuildOptions) -> None:
-    """Refuse a `--site` the build cannot empty safely: every build empties the site folder
-    first (as MkDocs does), which must never take the editors' articles with it."""
+    """Refuse a `--site` the build cannot empty safely: a build that renders every page
+    empties the site folder first (as MkDocs does), which must never take the editors'
+    articles with it."""
     site = options.site
     if site.exists() and not site.is_dir():
         raise BuildError([f"{display_path(site)}: this is a file; --site must name a folder"])
@@ -297,7 +314,7 @@ def check_site_folder(options: BuildOptions) -> None:
         raise BuildError(
             [
                 f"{display_path(site)}: the site folder holds the content folder "
-                f"({display_path(options.content)}), and every build empties the site folder; "
+                f"({display_path(options.content)}), and a build may empty the site folder; "
                 "write the site somewhere else (--site)"
             ]
         )
@@ -316,6 +333,7 @@ def _render_and_index(config: Any, options: BuildOptions, report: BuildReport) -
                 options.jobs,
                 first=INDEXED_FOLDERS,
                 when_first_written=search.start if search else None,
+                dirty=report.dirty_render,
             )
             stage.files, stage.bytes = folder_size(options.site, leave_out=BUNDLE)
         articles = report.index.articles if report.index else []

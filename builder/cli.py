@@ -168,9 +168,10 @@ def _build(args: argparse.Namespace) -> int:
                 f"peak {stage.peak_rss_mb:7.1f} MiB  "
                 f"{stage.files:6} files  {stage.bytes / 1e6:8.2f} MB"
             )
+    rendered = "the changed pages rendered" if report.dirty_render else "every page rendered"
     print(
-        f"built {report.articles} articles ({report.analyzed} analyzed, {report.pages} pages) "
-        f"into {display_path(options.site)} in {time.perf_counter() - started:.1f} s"
+        f"built {report.articles} articles ({report.analyzed} analyzed, {report.pages} pages; "
+        f"{rendered}) into {display_path(options.site)} in {time.perf_counter() - started:.1f} s"
     )
     return 0
 

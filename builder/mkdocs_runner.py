@@ -32,6 +32,10 @@ template files on every include (`auto_reload` off: templates do not change mid-
 
 `jobs=1`, a small site or any configured MkDocs plugin (a plugin may keep state across pages)
 mean exactly `mkdocs.commands.build.build(config)`.
+
+`dirty=True` renders into the site folder as it is, as MkDocs' own dirty build does: only the
+pages (and docs files) newer than what the site holds of them; every other file is left as
+it is. The caller decides when that gives the site a full build would (builder/render_record.py).
 """
 
 from __future__ import annotations
@@ -66,8 +70,10 @@ def run_mkdocs(
     min_pages_for_parallel: int = MIN_PAGES_FOR_PARALLEL,
     first: tuple[str, ...] = (),
     when_first_written: Callable[[], None] | None = None,
+    dirty: bool = False,
 ) -> None:
-    """Build the site with MkDocs in `jobs` processes (0: one per usable core).
+    """Build the site with MkDocs in `jobs` processes (0: one per usable core); with
+    `dirty`, only what changed since the site folder's last build (see the module's words).
 
     The pages in the site folders `first` are rendered before the others, and
     `when_first_written()` is called as soon as they are all written, while the others are
@@ -83,6 +89,8 @@ def run_mkdocs(
     collector = WarningCollector()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
+    notices = logging.getLogger("mkdocs.commands.build")
+    notices.addFilter(without_dirty_build_notice)
     try:
         if (
             workers <= 1
@@ -91,15 +99,23 @@ def run_mkdocs(
             or not fork_is_safe()
             or _markdown_files(config["docs_dir"]) < min_pages_for_parallel
         ):
-            mkdocs_build(config)
+            mkdocs_build(config, dirty=dirty)
             if when_first_written is not None:
                 when_first_written()
         else:
-            _parallel_build(config, workers, collector, first, when_first_written)
+            _parallel_build(config, workers, collector, first, when_first_written, dirty)
     except MkDocsException as error:
         raise BuildError([*collector.messages, f"MkDocs stopped: {error}"]) from None
     finally:
         logger.removeHandler(collector)
+        notices.removeFilter(without_dirty_build_notice)
+
+
+def without_dirty_build_notice(record: logging.LogRecord) -> bool:
+    """MkDocs warns on every dirty build that the navigation may go stale: a nav made of
+    the pages could, ours (fixed pages with their titles in mkdocs.yml) cannot. Dropped,
+    it neither alarms editors nor counts as a warning in strict mode, which would abort."""
+    return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
 class WarningCollector(logging.Handler):
@@ -161,8 +177,9 @@ def _parallel_build(
     collector: WarningCollector,
     first: tuple[str, ...] = (),
     when_first_written: Callable[[], None] | None = None,
+    dirty: bool = False,
 ) -> None:
-    """`mkdocs.commands.build.build(config)` (1.6.1, not dirty, not serving), pages forked."""
+    """`mkdocs.commands.build.build(config, dirty=dirty)` (1.6.1, not serving), pages forked."""
     from mkdocs import utils
     from mkdocs.commands import build as mkdocs_build
     from mkdocs.exceptions import Abort
@@ -177,8 +194,9 @@ def _parallel_build(
         start = time.monotonic()
         config = config.plugins.on_config(config)
         config.plugins.on_pre_build(config=config)
-        log.info("Cleaning site directory")
-        utils.clean_directory(config.site_dir)
+        if not dirty:
+            log.info("Cleaning site directory")
+            utils.clean_directory(config.site_dir)
         log.info(f"Building documentation to directory: {config.site_dir}")
 
         files = get_files(config)
@@ -211,7 +229,7 @@ def _parallel_build(
         env = config.plugins.on_env(env, config=config, files=files)
 
         collector.step = TEMPLATES
-        _publish_static_files(files, config, inclusion)
+        _publish_static_files(files, config, inclusion, dirty)
         for template in config.theme.static_templates:
             mkdocs_build._build_theme_template(template, env, files, config, nav)
         for template in config.extra_templates:
@@ -219,8 +237,10 @@ def _parallel_build(
 
         collector.step = PAGES
         state = _State(config, files, nav, env, doc_files, populated)
-        early = [n for n, file in enumerate(doc_files) if file.dest_uri.split("/")[0] in first]
-        rendered = _render_pages(state, workers, collector, early, when_first_written)
+        # Dirty: the pages whose Markdown is newer than their HTML (MkDocs' own test).
+        todo = [n for n, file in enumerate(doc_files) if not dirty or file.is_modified()]
+        early = [n for n in todo if doc_files[n].dest_uri.split("/")[0] in first]
+        rendered = _render_pages(state, workers, collector, todo, early, when_first_written)
         for index, present, links in rendered:
             page = doc_files[index].page
             page.present_anchor_ids = present
@@ -252,8 +272,8 @@ def _parallel_build(
         raise
 
 
-def _publish_static_files(files: Any, config: Any, inclusion: Any) -> None:
-    """`files.copy_static_files(inclusion=inclusion)`, with the docs folder's own files
+def _publish_static_files(files: Any, config: Any, inclusion: Any, dirty: bool = False) -> None:
+    """`files.copy_static_files(dirty, inclusion)`, with the docs folder's own files
     (feeds, fonts, search tables: 4,000 at 10,000 articles) hard-linked instead of copied,
     where the file system allows it: the same bytes, without writing 54 MB again. Safe
     because the builder never writes a docs file in place (writer.py replaces it with a new
@@ -262,6 +282,8 @@ def _publish_static_files(files: Any, config: Any, inclusion: Any) -> None:
     docs = os.path.join(config.docs_dir, "")
     for file in files:
         if file.is_documentation_page() or not inclusion(file.inclusion):
+            continue
+        if dirty and not file.is_modified():  # a link is as new as its file: kept
             continue
         source, target = file.abs_src_path, file.abs_dest_path
         # _content: a file a plugin generated in memory (MkDocs writes it out).
@@ -311,16 +333,20 @@ def _render_pages(
     state: _State,
     workers: int,
     collector: WarningCollector,
+    todo: list[int],
     early: list[int],
     when_early_written: Callable[[], None] | None,
 ) -> list[tuple[int, set[str] | None, dict[str, dict[str, str]] | None]]:
-    """Read, render and write every page in `workers` forked processes: the pages `early`
-    (indexes into doc_files) first, then `when_early_written()`, while the others render."""
+    """Read, render and write the pages `todo` (indexes into doc_files) in `workers` forked
+    processes: those of `early` first, then `when_early_written()`, while the others render."""
     global _STATE
-    total = len(state.doc_files)
-    size = max(1, min(MAX_CHUNK, math.ceil(total / (workers * 8))))
+    if not todo:  # a dirty build with no page changed
+        if when_early_written is not None:
+            when_early_written()
+        return []
+    size = max(1, min(MAX_CHUNK, math.ceil(len(todo) / (workers * 8))))
     wanted = set(early)
-    later = [index for index in range(total) if index not in wanted]
+    later = [index for index in todo if index not in wanted]
     chunks = [(True, tuple(early[i : i + size])) for i in range(0, len(early), size)]
     chunks += [(False, tuple(later[i : i + size])) for i in range(0, len(later), size)]
     pending = sum(1 for is_early, _ in chunks if is_early)  # early chunks not back yet

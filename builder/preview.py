@@ -44,7 +44,7 @@ from watchdog import events
 from watchdog.observers import Observer
 
 from .build import BuildOptions, generate, load_mkdocs_config, site_identity
-from .mkdocs_runner import run_mkdocs
+from .mkdocs_runner import run_mkdocs, without_dirty_build_notice
 from .problems import BuildError, ContentError, Problem, display_path
 from .search import BUNDLE
 
@@ -137,13 +137,6 @@ class ContentChanges:
                 self._observer.stop()
                 self._observer.join()
             self._observer = None
-
-
-def without_dirty_build_notice(record: logging.LogRecord) -> bool:
-    """MkDocs warns on every dirty build that the navigation may go stale: a nav made of
-    the pages could, ours (fixed pages) cannot. Dropped, it neither alarms editors at each
-    save nor counts as a warning in strict mode, which would abort the preview."""
-    return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
 def without_missing_search_notice(mount_path: str) -> Callable[[logging.LogRecord], bool]:
