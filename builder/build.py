@@ -10,6 +10,7 @@ import ctypes
 import gc
 import logging
 import resource
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
@@ -326,6 +327,8 @@ def _render_and_index(config: Any, options: BuildOptions, report: BuildReport) -
     # digests, timelines). Pagefind indexes on one core most of the time; those pages used
     # to wait for the second one.
     search = Indexing(options.site) if options.search else None
+    if search is None:  # a kept site's search index would no longer be this site's
+        shutil.rmtree(options.site / BUNDLE, ignore_errors=True)
     try:
         with timed(report, "mkdocs") as stage:
             run_mkdocs(

@@ -25,13 +25,15 @@ from builder.problems import BuildError
 from builder.search import BUNDLE
 
 
-def _build(content: Path, folder: Path, jobs: int = 2, cache: bool = True) -> BuildReport:
+def _build(
+    content: Path, folder: Path, jobs: int = 2, cache: bool = True, search: bool = False
+) -> BuildReport:
     options = BuildOptions(
         content=content,
         work=folder / "build",
         site=folder / "site",
         config=REPO / "mkdocs.yml",
-        search=False,
+        search=search,
         jobs=jobs,
         cache=cache,
     )
@@ -178,3 +180,19 @@ def test_a_render_that_stopped_is_followed_by_a_full_one(
     monkeypatch.setattr(build_module, "run_mkdocs", real)
     assert not _build(content, work).dirty_render
     assert _build(content, work).dirty_render
+
+
+def test_a_kept_site_gets_a_new_search_index_or_none(tmp_path: Path) -> None:
+    """Pagefind indexes every page again into a kept site; a build without search leaves
+    no search index of an earlier build behind."""
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    work = tmp_path / "incremental"
+    bundle = work / "site" / BUNDLE
+    _build(content, work, search=True)
+    entry = bundle / "pagefind-entry.json"
+    first = entry.stat().st_mtime_ns
+    assert _build(content, work, search=True).dirty_render
+    assert entry.stat().st_mtime_ns != first  # made anew
+    assert _build(content, work, search=False).dirty_render
+    assert not bundle.exists()
