@@ -40,8 +40,7 @@ _ENV_TAG = re.compile(r"!ENV\s*\[?\s*([A-Za-z_][A-Za-z0-9_]*)")
 def render_key(config: Any) -> str:
     """A digest of what every page's HTML is made from besides its own Markdown."""
     digest = hashlib.blake2b(digest_size=16)
-    config_file = Path(config.config_file_path)
-    text = config_file.read_bytes()
+    text = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
     environment = sorted(set(_ENV_TAG.findall(text.decode("utf-8", "replace"))))
     digest.update(text)
     for value in (
