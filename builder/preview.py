@@ -174,6 +174,7 @@ def run_preview(
     options = replace(options, site=options.work / SITE)
     stamp = options.work / GENERATED
     _show_progress()
+    host, port, mount_path, url = serve_url(load_mkdocs_config(options, dev_addr=address))
 
     def preview_config() -> Any:
         """mkdocs.yml as the preview renders it: at its own address, pages linked there."""
@@ -181,9 +182,7 @@ def run_preview(
         config.site_url = url
         return config
 
-    config = load_mkdocs_config(options, dev_addr=address)
-    host, port, mount_path, url = serve_url(config)
-    config.site_url = url
+    config = preview_config()
     _check_address(host, port)  # before minutes of a first build at 10,000 articles
     # Pages and feeds link to the preview's own address (with the published site's path).
     identity = site_identity(config, site_url=url)
