@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         "reused": report.reused,
         # `build` only: MkDocs rendered only the pages whose Markdown changed (site kept).
         "dirty_render": report.dirty_render,
+        "search_kept": report.search_kept,
         "stages": [asdict(stage) for stage in report.stages],
         # Largest single process: this one, or a finished child (worker, Pagefind).
         "max_rss_mb": max(

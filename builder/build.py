@@ -90,6 +90,8 @@ class BuildReport:
     reused: int = 0  # pages and feeds kept from the last build without rendering them
     # MkDocs rendered only the pages whose Markdown changed (builder/render_record.py).
     dirty_render: bool = False
+    # The search index was still the pages' and was kept (search.index_is_current).
+    search_kept: bool = False
     index: SiteIndex | None = None
 
     def stage(self, name: str) -> StageReport:
@@ -326,7 +328,7 @@ def _render_and_index(config: Any, options: BuildOptions, report: BuildReport) -
     # has written them, while MkDocs renders the others (a fifth of the pages: archives,
     # digests, timelines). Pagefind indexes on one core most of the time; those pages used
     # to wait for the second one.
-    search = Indexing(options.site) if options.search else None
+    search = Indexing(options.site, keep_current=report.dirty_render) if options.search else None
     if search is None:  # a kept site's search index would no longer be this site's
         shutil.rmtree(options.site / BUNDLE, ignore_errors=True)
     try:
@@ -355,6 +357,7 @@ def _render_and_index(config: Any, options: BuildOptions, report: BuildReport) -
             release_memory()
             with timed(report, "search") as stage:
                 stage.files, stage.bytes = search.finish()
+            report.search_kept = search.kept
     finally:
         if search:
             search.stop()

@@ -169,6 +169,8 @@ def _build(args: argparse.Namespace) -> int:
                 f"{stage.files:6} files  {stage.bytes / 1e6:8.2f} MB"
             )
     rendered = "the changed pages rendered" if report.dirty_render else "every page rendered"
+    if report.search_kept:
+        rendered += ", the search index kept"
     print(
         f"built {report.articles} articles ({report.analyzed} analyzed, {report.pages} pages; "
         f"{rendered}) into {display_path(options.site)} in {time.perf_counter() - started:.1f} s"

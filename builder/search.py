@@ -15,6 +15,7 @@ import functools
 import gzip
 import http.server
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -71,9 +72,30 @@ def query_tables_js() -> str:
     )
 
 
+def index_is_current(site: Path) -> bool:
+    """Whether `site`'s search index was made from its indexed pages as they are now: it
+    exists, and no page of INDEXED_FOLDERS was written after it. Pagefind starts once those
+    pages are all written (builder/build.py), so a page newer than the index was rendered
+    again since; a page gone means a site rendered anew, without the old index
+    (builder/render_record.py)."""
+    try:
+        made = (site / BUNDLE / "pagefind-entry.json").stat().st_mtime_ns
+    except OSError:
+        return False
+    for folder in INDEXED_FOLDERS:
+        for root, _, names in os.walk(site / folder):
+            for name in names:
+                if name.endswith(".html") and os.stat(os.path.join(root, name)).st_mtime_ns >= made:
+                    return False
+    return True
+
+
 class Indexing:
     """Pagefind indexing `site`: `start()` it, `finish()` waits for it (starting it first if
-    nobody did), `stop()` kills it if it still runs (the build failed meanwhile).
+    nobody did), `stop()` kills it if it still runs (the build failed meanwhile). With
+    `keep_current` (a site rendered into its last build's folder), an index that is still
+    the pages' (`index_is_current`) is kept instead: after an edit that left every article,
+    entity and tag page as it was, or a build with nothing changed.
 
     Only pages with a data-pagefind-body element are indexed (articles, entities, tags),
     and Pagefind reads only INDEXED_FOLDERS: the build starts it as soon as MkDocs has
@@ -81,15 +103,20 @@ class Indexing:
     is indexed as Arabic (`--force-language ar`): every page is, and one language means
     one index, so Pagefind applies its Arabic stemming to everything."""
 
-    def __init__(self, site: Path):
+    def __init__(self, site: Path, keep_current: bool = False):
         self.site = site
         self.bundle = site / BUNDLE
+        self.keep_current = keep_current
+        self.kept = False  # the index was current: Pagefind did not run
         self.process: subprocess.Popen[bytes] | None = None
         # Pagefind's messages go to a file, not a pipe: nobody reads a pipe while MkDocs
         # runs, and a full one would stall Pagefind.
         self.output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by finish or stop)
 
     def start(self) -> None:
+        if self.keep_current and index_is_current(self.site):
+            self.kept = True
+            return
         if self.bundle.exists():  # fragments of deleted pages must not linger
             shutil.rmtree(self.bundle)
         command = [
@@ -107,9 +134,12 @@ class Indexing:
         self.process = subprocess.Popen(command, stdout=self.output, stderr=subprocess.STDOUT)
 
     def finish(self) -> tuple[int, int]:
-        """Wait for Pagefind; the number of files and bytes of the bundle it wrote."""
-        if self.process is None:
+        """Wait for Pagefind; the number of files and bytes of the bundle it wrote (or kept)."""
+        if self.process is None and not self.kept:
             self.start()
+        if self.kept:
+            self.output.close()
+            return folder_size(self.bundle)
         assert self.process is not None
         self.process.wait()
         self.output.seek(0)

@@ -182,17 +182,23 @@ def test_a_render_that_stopped_is_followed_by_a_full_one(
     assert _build(content, work).dirty_render
 
 
-def test_a_kept_site_gets_a_new_search_index_or_none(tmp_path: Path) -> None:
-    """Pagefind indexes every page again into a kept site; a build without search leaves
-    no search index of an earlier build behind."""
+def test_a_kept_site_keeps_its_search_index_only_while_it_is_the_pages(tmp_path: Path) -> None:
+    """Nothing changed: Pagefind does not run. An article edited: it indexes every page
+    again. A build without search leaves no search index of an earlier build behind."""
     content = tmp_path / "content"
     shutil.copytree(REPO / "content", content)
     work = tmp_path / "incremental"
     bundle = work / "site" / BUNDLE
-    _build(content, work, search=True)
     entry = bundle / "pagefind-entry.json"
-    first = entry.stat().st_mtime_ns
-    assert _build(content, work, search=True).dirty_render
-    assert entry.stat().st_mtime_ns != first  # made anew
+    assert not _build(content, work, search=True).search_kept
+    made = entry.stat().st_mtime_ns
+    again = _build(content, work, search=True)
+    assert again.dirty_render and again.search_kept
+    assert entry.stat().st_mtime_ns == made
+    article = next((content / "articles").rglob("*.md"))
+    _rewrite(article, lambda text: text + "\nجملة أضافها المحرر.\n")
+    edited = _build(content, work, search=True)
+    assert edited.dirty_render and not edited.search_kept
+    assert entry.stat().st_mtime_ns != made  # made anew
     assert _build(content, work, search=False).dirty_render
     assert not bundle.exists()
