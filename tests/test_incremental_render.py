@@ -74,8 +74,8 @@ class _Listed:
     slug: str
 
 
-def _edits(content: Path, corpus: Corpus) -> list[tuple[str, Callable[[], None], Any]]:
-    """(what, the edit, the article whose page must be among those rendered again)."""
+def _edits(content: Path, corpus: Corpus) -> list[tuple[str, Callable[[], None], str]]:
+    """(what, the edit, a page that must be among those rendered again)."""
     articles = sorted(corpus.articles, key=lambda a: (a.date, a.slug))
     first, middle, last = articles[3], articles[len(articles) // 2], articles[-1]
     added = _Listed(dt.date(2099, 1, 1), "a-new-article")
@@ -96,10 +96,18 @@ def _edits(content: Path, corpus: Corpus) -> list[tuple[str, Callable[[], None],
         text = text.replace(f"slug: {last.slug}", f"slug: {added.slug}")
         path.write_text(text.replace(f"date: '{last.date}'", f"date: '{added.date}'"), "utf-8")
 
+    bodies = "\n".join(article.body for article in corpus.articles)
+    named = min((e for e in corpus.entities if e.name in bodies), key=lambda e: e.id)  # a page
+
+    def rename_entity() -> None:
+        registry = content / "entities.yml"
+        _rewrite(registry, lambda t: t.replace(f"name_en: '{named.name_en}'", "name_en: 'Renamed'"))
+
     return [
-        ("a sentence added to a body", add_to_body, middle),
-        ("a title changed", change_title, first),
-        ("an article added", add_article, added),
+        ("a sentence added to a body", add_to_body, _page(middle)),
+        ("a title changed", change_title, _page(first)),
+        ("an article added", add_article, _page(added)),
+        ("an entity's English name changed", rename_entity, f"entities/{named.id}/index.html"),
     ]
 
 
@@ -112,14 +120,14 @@ def test_a_rebuild_renders_only_changed_pages_and_publishes_a_full_builds_site(
     work = tmp_path / "incremental"
     assert not _build(content, work, jobs).dirty_render  # nothing to keep yet
     assert sum(1 for _ in (work / "build" / "docs").rglob("*.md")) >= MIN_PAGES_FOR_PARALLEL
-    for number, (what, edit, article) in enumerate(_edits(content, corpus)):
+    for number, (what, edit, page) in enumerate(_edits(content, corpus)):
         before = _html_times(work)
         edit()
         report = _build(content, work, jobs)
         assert report.dirty_render, what
         after = _html_times(work)
         rendered = {page for page, time in after.items() if before.get(page) != time}
-        assert _page(article) in rendered, what
+        assert page in rendered, what
         assert len(rendered) < len(after) // 4, (what, len(rendered))  # most pages kept
         fresh = tmp_path / f"fresh-{number}"
         assert not _build(content, fresh, jobs, cache=False).dirty_render
