@@ -126,7 +126,7 @@ def test_a_rebuild_renders_only_changed_pages_and_publishes_a_full_builds_site(
         report = _build(content, work, jobs)
         assert report.dirty_render, what
         after = _html_times(work)
-        rendered = {page for page, time in after.items() if before.get(page) != time}
+        rendered = {path for path, time in after.items() if before.get(path) != time}
         assert page in rendered, what
         assert len(rendered) < len(after) // 4, (what, len(rendered))  # most pages kept
         fresh = tmp_path / f"fresh-{number}"
