@@ -89,8 +89,8 @@ def run_mkdocs(
     collector = WarningCollector()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
-    notices = logging.getLogger("mkdocs.commands.build")
-    notices.addFilter(without_dirty_build_notice)
+    if dirty:
+        quiet_dirty_build_notice()
     try:
         if (
             workers <= 1
@@ -108,13 +108,18 @@ def run_mkdocs(
         raise BuildError([*collector.messages, f"MkDocs stopped: {error}"]) from None
     finally:
         logger.removeHandler(collector)
-        notices.removeFilter(without_dirty_build_notice)
 
 
-def without_dirty_build_notice(record: logging.LogRecord) -> bool:
-    """MkDocs warns on every dirty build that the navigation may go stale: a nav made of
-    the pages could, ours (fixed pages with their titles in mkdocs.yml) cannot. Dropped,
-    it neither alarms editors nor counts as a warning in strict mode, which would abort."""
+def quiet_dirty_build_notice() -> None:
+    """Drop MkDocs' warning on every dirty build that the navigation may go stale: a nav
+    made of the pages could, ours (fixed pages with their titles in mkdocs.yml) cannot.
+    Dropped, it neither alarms editors nor counts as a warning in strict mode, which would
+    abort. For the whole process, once (`build`'s dirty renders, the preview's): a filter
+    added and removed around each build would remove the other's too, being the same one."""
+    logging.getLogger("mkdocs.commands.build").addFilter(_without_dirty_build_notice)
+
+
+def _without_dirty_build_notice(record: logging.LogRecord) -> bool:
     return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 

@@ -44,7 +44,7 @@ from watchdog import events
 from watchdog.observers import Observer
 
 from .build import BuildOptions, generate, load_mkdocs_config, site_identity
-from .mkdocs_runner import run_mkdocs, without_dirty_build_notice
+from .mkdocs_runner import quiet_dirty_build_notice, run_mkdocs
 from .problems import BuildError, ContentError, Problem, display_path
 from .search import BUNDLE
 
@@ -174,15 +174,9 @@ def run_preview(
     options = replace(options, site=options.work / SITE)
     stamp = options.work / GENERATED
     _show_progress()
-    host, port, mount_path, url = serve_url(load_mkdocs_config(options, dev_addr=address))
-
-    def preview_config() -> Any:
-        """mkdocs.yml as the preview renders it: at its own address, pages linked there."""
-        config = load_mkdocs_config(options, dev_addr=address)
-        config.site_url = url
-        return config
-
-    config = preview_config()
+    config = load_mkdocs_config(options, dev_addr=address)
+    host, port, mount_path, url = serve_url(config)
+    config.site_url = url  # pages and feeds link to the preview (see `rebuild` too)
     _check_address(host, port)  # before minutes of a first build at 10,000 articles
     # Pages and feeds link to the preview's own address (with the published site's path).
     identity = site_identity(config, site_url=url)
@@ -208,7 +202,9 @@ def run_preview(
     def rebuild() -> None:
         # MkDocs' server calls this after the stamp or mkdocs.yml changed: the config is
         # read again (as `mkdocs serve` does), the pages newer than their HTML rendered.
-        mkdocs_build(preview_config(), serve_url=url, dirty=True)
+        config = load_mkdocs_config(options, dev_addr=address)
+        config.site_url = url
+        mkdocs_build(config, serve_url=url, dirty=True)
 
     # Taken before the first generation: an edit saved while the first site renders is
     # seen at the watcher's first look.
@@ -222,7 +218,7 @@ def run_preview(
         _log.info("Rendering the preview into %s", display_path(options.site))
         run_mkdocs(config, options.jobs)  # before any thread starts: it forks workers
         stamp.touch()
-        logging.getLogger("mkdocs.commands.build").addFilter(without_dirty_build_notice)
+        quiet_dirty_build_notice()
         logging.getLogger("mkdocs.livereload").addFilter(without_missing_search_notice(mount_path))
         server = LiveReloadServer(
             builder=rebuild, host=host, port=port, root=str(options.site), mount_path=mount_path
