@@ -29,7 +29,7 @@ from .old_site import old_site_deleted_meanwhile
 from .pages import PageWriter
 from .problems import BuildError, ContentError, Problem, display_path
 from .reader import read_content
-from .render_record import RenderRecord, docs_files, render_key
+from .render_record import RenderRecord, render_key
 from .search import BUNDLE, INDEXED_FOLDERS, Indexing, query_tables_js
 from .search import TABLES as QUERY_TABLES
 from .site_fingerprints import SharedDigests
@@ -87,6 +87,7 @@ class BuildReport:
     analyzed: int = 0  # articles analyzed this run (the others came from the cache)
     pages: int = 0
     files: int = 0  # every file of the docs folder, written or kept
+    docs_paths: frozenset[str] = frozenset()  # and their paths in it
     reused: int = 0  # pages and feeds kept from the last build without rendering them
     # MkDocs rendered only the pages whose Markdown changed (builder/render_record.py).
     dirty_render: bool = False
@@ -264,7 +265,7 @@ def _write_site(
             stage.bytes = tree.bytes_written - before_bytes
             tree.remove_stale()  # the last files are written: what is left over is stale
             stamps.save(tree.stamps)
-    report.files, report.reused = tree.files, tree.reused
+    report.files, report.reused, report.docs_paths = tree.files, tree.reused, tree.paths
 
 
 def feed_jobs(index: SiteIndex, site_url: str, site_name: str) -> list[FileJob]:
@@ -292,7 +293,7 @@ def build(options: BuildOptions) -> BuildReport:
     config = load_mkdocs_config(options)
     report = generate(options, *site_identity(config))
     record = RenderRecord(options.work)
-    key, files = render_key(config), docs_files(options.docs)
+    key, files = render_key(config), report.docs_paths
     report.dirty_render = options.cache and record.permits_dirty(key, options.site, files)
     record.forget()  # until this render is complete
     if report.dirty_render:

@@ -36,12 +36,19 @@ def code_salt(folder: Path = BUILDER) -> str:
     """A digest of the code that writes the site: every Python module and template of the
     builder (any change may change any page), and the versions of what runs them. Read from
     disk on each call: `serve` renders templates edited while it runs."""
-    sources = sorted(
+    sources = source_files(folder, suffixes={".py", ".j2"})
+    return source_digest(sources, folder, f"{sys.version_info[:2]} jinja2 {jinja2.__version__}")
+
+
+def source_files(folder: Path, suffixes: set[str] | None = None) -> list[Path]:
+    """The files under `folder` (those with one of `suffixes`, if given), sorted; not
+    Python's compiled caches."""
+    return sorted(
         path
         for path in folder.rglob("*")
-        if path.suffix in {".py", ".j2"} and "__pycache__" not in path.parts
+        if (path.suffix in suffixes if suffixes else path.is_file())
+        and "__pycache__" not in path.parts
     )
-    return source_digest(sources, folder, f"{sys.version_info[:2]} jinja2 {jinja2.__version__}")
 
 
 def source_digest(paths: Iterable[Path], folder: Path = BUILDER, version: str = "") -> str:

@@ -27,10 +27,11 @@ import json
 import os
 import re
 import sys
+from collections.abc import Set
 from pathlib import Path
 from typing import Any
 
-from .fingerprint import BUILDER, source_digest
+from .fingerprint import BUILDER, source_digest, source_files
 
 RECORD = "render.json"
 # mkdocs.yml reads environment values with !ENV NAME or !ENV [NAME, …] (SITE_URL).
@@ -48,12 +49,12 @@ def render_key(config: Any) -> str:
         str(config.site_url),
         sys.version,
         *_installed_packages(),
-        source_digest(_files_under(BUILDER), BUILDER),
+        source_digest(source_files(BUILDER), BUILDER),
     ):
         digest.update(value.encode() + b"\0")
     custom = config.theme.custom_dir
     if custom and not Path(custom).resolve().is_relative_to(BUILDER.resolve()):
-        digest.update(source_digest(_files_under(Path(custom)), Path(custom)).encode())
+        digest.update(source_digest(source_files(Path(custom)), Path(custom)).encode())
     return digest.hexdigest()
 
 
@@ -68,30 +69,13 @@ def _installed_packages() -> list[str]:
     return sorted(found)
 
 
-def _files_under(folder: Path) -> list[Path]:
-    return sorted(
-        path for path in folder.rglob("*") if path.is_file() and "__pycache__" not in path.parts
-    )
-
-
-def docs_files(docs: Path) -> set[str]:
-    """The docs folder's files, as paths relative to it."""
-    root = os.fspath(docs)
-    found = set()
-    for folder, _, names in os.walk(root):
-        relative = os.path.relpath(folder, root).replace(os.sep, "/")
-        prefix = "" if relative == "." else f"{relative}/"
-        found.update(prefix + name for name in names)
-    return found
-
-
 class RenderRecord:
     """work/render.json: what the last complete render of the site folder was made from."""
 
     def __init__(self, work: Path):
         self.path = work / RECORD
 
-    def permits_dirty(self, key: str, site: Path, files: set[str]) -> bool:
+    def permits_dirty(self, key: str, site: Path, files: Set[str]) -> bool:
         """Whether rendering only the changed pages into `site` gives a full build's site:
         the last render was complete, into this folder, with this key, and every docs file
         it published is still there."""
@@ -105,14 +89,14 @@ class RenderRecord:
             and record.get("site") == str(site.resolve())
             and site.is_dir()
             and isinstance(record.get("files"), list)
-            and files.issuperset(record["files"])
+            and files >= set(record["files"])
         )
 
     def forget(self) -> None:
         """Before a render: one that stops midway leaves no record, the next is full."""
         self.path.unlink(missing_ok=True)
 
-    def save(self, key: str, site: Path, files: set[str]) -> None:
+    def save(self, key: str, site: Path, files: Set[str]) -> None:
         """After a complete render (and search index) of `files` into `site`."""
         record = {"key": key, "site": str(site.resolve()), "files": sorted(files)}
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -198,6 +198,12 @@ class OutputTree:
         return len(self._paths)
 
     @property
+    def paths(self) -> frozenset[str]:
+        """The relative path of every file this build wrote or kept unchanged: after
+        `remove_stale`, every file of the folder."""
+        return frozenset(self._paths)
+
+    @property
     def unchanged(self) -> int:
         """How many files already held what this build would have written."""
         return self.files - self.written
