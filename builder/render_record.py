@@ -81,16 +81,14 @@ class RenderRecord:
         it published is still there."""
         try:
             record = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            return (
+                record["key"] == key
+                and record["site"] == str(site.resolve())
+                and site.is_dir()
+                and files >= set(record["files"])
+            )
+        except (OSError, ValueError, LookupError, TypeError):  # none, or damaged: render all
             return False
-        return (
-            isinstance(record, dict)
-            and record.get("key") == key
-            and record.get("site") == str(site.resolve())
-            and site.is_dir()
-            and isinstance(record.get("files"), list)
-            and files >= set(record["files"])
-        )
 
     def forget(self) -> None:
         """Before a render: one that stops midway leaves no record, the next is full."""

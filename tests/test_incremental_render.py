@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -210,3 +211,25 @@ def test_a_kept_site_keeps_its_search_index_only_while_it_is_the_pages(tmp_path:
     assert entry.stat().st_mtime_ns != made  # made anew
     assert _build(content, work, search=False).dirty_render
     assert not bundle.exists()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text[: len(text) // 2],  # cut short
+        lambda text: "[1, 2]",
+        lambda text: text.replace('"key"', '"kee"'),
+        lambda text: json.dumps({**json.loads(text), "files": [[1]]}),  # key and site right
+    ],
+)
+def test_a_damaged_render_record_means_every_page_rendered_again(
+    tmp_path: Path, damage: Callable[[str], str]
+) -> None:
+    """build/render.json edited by hand or cut short: no error, a full render."""
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    work = tmp_path / "incremental"
+    _build(content, work)
+    _rewrite(work / "build" / "render.json", damage)
+    assert not _build(content, work).dirty_render
+    assert _build(content, work).dirty_render  # written again, whole
