@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,18 @@ SEED = REPO.parent / "shared" / "seed" / "000_1e528b2148f74f7f.txt"
 # The six dated events of the seed article, read off its text by hand (ISSUE 4).
 SEED_DATES = ["2021-12-17", "2021-12-30", "2021-12-31", "2022-01-10", "2022-01-12", "2022-01-13"]
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", REPO / "test-artifacts"))
+
+
+def options_in(folder: Path, content: Path = REPO / "content", **settings: Any) -> BuildOptions:
+    """Build options for a site of `content` built inside `folder` (folder/site, folder/work)
+    with the repository's mkdocs.yml; `settings` are any other BuildOptions fields."""
+    return BuildOptions(
+        content=content,
+        site=folder / "site",
+        work=folder / "work",
+        config=REPO / "mkdocs.yml",
+        **settings,
+    )
 
 
 def run_builder(*args: str) -> subprocess.CompletedProcess[str]:
@@ -61,14 +74,7 @@ class BuiltSite:
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     """The repository's own content/, built like `make site` does (search included)."""
-    work = tmp_path_factory.mktemp("sample")
-    options = BuildOptions(
-        content=REPO / "content",
-        site=work / "site",
-        work=work / "work",
-        config=REPO / "mkdocs.yml",
-        keep_index=True,
-    )
+    options = options_in(tmp_path_factory.mktemp("sample"), keep_index=True)
     return BuiltSite(options, build(options))
 
 
@@ -88,12 +94,5 @@ def search_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     (content / "entities").mkdir(exist_ok=True)
     shutil.copy(SEARCH_CONTENT / "entities.yml", content / "entities" / "search.yml")
     shutil.copytree(SEARCH_CONTENT / "articles", content / "articles" / "search")
-    options = BuildOptions(
-        content=content,
-        site=work / "site",
-        work=work / "work",
-        config=REPO / "mkdocs.yml",
-        jobs=1,
-        keep_index=True,
-    )
+    options = options_in(work, content, jobs=1, keep_index=True)
     return BuiltSite(options, build(options))

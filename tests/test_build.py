@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, run_builder
+from conftest import REPO, options_in, run_builder
 
 from builder import build as build_module
 from builder.problems import BuildError
@@ -129,12 +129,7 @@ def test_a_build_that_fails_after_the_search_index_started_stops_it(
 
     monkeypatch.setattr(build_module, "Indexing", Indexing)
     monkeypatch.setattr(build_module, "run_mkdocs", failing_mkdocs)
-    options = build_module.BuildOptions(
-        content=copy_content(tmp_path),
-        site=tmp_path / "site",
-        work=tmp_path / "work",
-        config=REPO / "mkdocs.yml",
-    )
+    options = options_in(tmp_path, copy_content(tmp_path))
     with pytest.raises(BuildError, match="a page failed"):
         build_module.build(options)
     assert events == ["started", "stopped"]

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO
+from conftest import REPO, options_in
 
 import builder.build as build_module
 from bench.corpus import Corpus, generate
-from builder.build import BuildOptions, BuildReport, build
+from builder.build import BuildReport, build
 from builder.mkdocs_runner import MIN_PAGES_FOR_PARALLEL
 from builder.problems import BuildError
 from builder.search import BUNDLE
@@ -29,16 +29,7 @@ from builder.search import BUNDLE
 def _build(
     content: Path, folder: Path, jobs: int = 2, cache: bool = True, search: bool = False
 ) -> BuildReport:
-    options = BuildOptions(
-        content=content,
-        work=folder / "build",
-        site=folder / "site",
-        config=REPO / "mkdocs.yml",
-        search=search,
-        jobs=jobs,
-        cache=cache,
-    )
-    return build(options)
+    return build(options_in(folder, content, search=search, jobs=jobs, cache=cache))
 
 
 def _site(folder: Path) -> dict[str, bytes]:
@@ -120,7 +111,7 @@ def test_a_rebuild_renders_only_changed_pages_and_publishes_a_full_builds_site(
     corpus = generate(content, 150, entities=60)
     work = tmp_path / "incremental"
     assert not _build(content, work, jobs).dirty_render  # nothing to keep yet
-    assert sum(1 for _ in (work / "build" / "docs").rglob("*.md")) >= MIN_PAGES_FOR_PARALLEL
+    assert sum(1 for _ in (work / "work" / "docs").rglob("*.md")) >= MIN_PAGES_FOR_PARALLEL
     for number, (what, edit, page) in enumerate(_edits(content, corpus)):
         before = _html_times(work)
         edit()
@@ -230,6 +221,6 @@ def test_a_damaged_render_record_means_every_page_rendered_again(
     shutil.copytree(REPO / "content", content)
     work = tmp_path / "incremental"
     _build(content, work)
-    _rewrite(work / "build" / "render.json", damage)
+    _rewrite(work / "work" / "render.json", damage)
     assert not _build(content, work).dirty_render
     assert _build(content, work).dirty_render  # written again, whole

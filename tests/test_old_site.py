@@ -8,10 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_builder
+from conftest import REPO, options_in, run_builder
 
 from builder import old_site
-from builder.build import BuildOptions, build
+from builder.build import build
 from builder.old_site import TRASH, old_site_deleted_meanwhile
 from builder.problems import BuildError
 
@@ -76,13 +76,7 @@ def test_a_rebuild_drops_the_page_of_a_deleted_article(tmp_path: Path) -> None:
     """Through the real build: the old site goes, a deleted article's page with it."""
     content = tmp_path / "content"
     shutil.copytree(REPO / "content", content)
-    options = BuildOptions(
-        content=content,
-        site=tmp_path / "site",
-        work=tmp_path / "build",
-        config=REPO / "mkdocs.yml",
-        search=False,
-    )
+    options = options_in(tmp_path, content, search=False)
     first = build(options)
     gone = max(_articles(content), key=lambda path: path.name)
     assert any((options.site / "articles").rglob("index.html"))
@@ -108,9 +102,7 @@ def test_a_site_folder_holding_the_content_is_refused(tmp_path: Path) -> None:
     site = tmp_path / "site"
     content = site / "content"
     shutil.copytree(REPO / "content", content)
-    options = BuildOptions(
-        content=content, site=site, work=tmp_path / "build", config=REPO / "mkdocs.yml"
-    )
+    options = options_in(tmp_path, content)
     with pytest.raises(BuildError, match="the site folder holds the content folder"):
         build(options)
     assert sorted(p.name for p in (content / "articles").rglob("*.md"))  # untouched
