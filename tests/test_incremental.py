@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from bench.corpus import generate as generate_corpus
-from builder import forked, indexes, writer
+from builder import analyze_all, forked, indexes, writer
 from builder.analyze_all import AnalysisCache, analyze_articles
 from builder.build import BuildOptions, BuildReport, generate
 from builder.cache_db import RememberedResults
@@ -107,6 +107,47 @@ def test_registry_change_reanalyzes_every_article(corpus: BuildOptions) -> None:
         encoding="utf-8",
     )
     assert _generate(corpus).analyzed == ARTICLES
+
+
+def test_a_long_lived_process_builds_the_matcher_once_per_registry(
+    corpus: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview regenerates in one process after every save: the entity matcher of the
+    last regeneration serves the next while the registry is the same (one build per
+    registry), and a registry edit gets a matcher of its own (the entity is found)."""
+    built: list[int] = []
+    real_init = analyze_all.EntityMatcher.__init__
+
+    def counting_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        built.append(1)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(analyze_all.EntityMatcher, "__init__", counting_init)
+    monkeypatch.setattr(analyze_all, "_last_matcher", None)
+    articles = read_content(corpus.content).articles
+    _generate(corpus)
+    assert len(built) == 1
+    for article in articles[:2]:  # two saves, each analyzed again with the kept matcher
+        _edit_body(article.path)
+        assert _generate(corpus).analyzed == 1
+    assert len(built) == 1
+    registry = corpus.content / "entities.yml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8")
+        + "\nnew-entity:\n  type: place\n  name: 'مدينة اختبارية'\n",
+        encoding="utf-8",
+    )
+    path = articles[0].path
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\nزار الوفد مدينة اختبارية أمس.\n", encoding="utf-8"
+    )
+    _generate(corpus)
+    assert len(built) == 2
+    assert (
+        (corpus.docs / "entities" / "new-entity.md")
+        .read_text(encoding="utf-8")
+        .count(articles[0].slug)
+    )
 
 
 def _cached_keys(options: BuildOptions) -> set[str]:
