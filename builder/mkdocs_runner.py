@@ -27,7 +27,7 @@ page that are the same on every page of one folder outside the nav are rendered 
 folder (builder/theme/main.html), the same bytes as rendering them each time. Three more
 savings, each with the same output: a worker converts its pages with one Python-Markdown
 instance, reset between pages (`_ReusedMarkdown`); the docs folder's own static files are
-hard-linked into the site instead of copied (`_publish_static_files`); Jinja does not stat
+hard-linked into the site instead of copied (`publish_static_files`); Jinja does not stat
 template files on every include (`auto_reload` off: templates do not change mid-build).
 
 `jobs=1`, a small site or any configured MkDocs plugin (a plugin may keep state across pages)
@@ -148,8 +148,9 @@ def _markdown_files(docs_dir: str) -> int:
 
 
 @dataclass
-class _State:
-    """What the workers inherit through fork()."""
+class RenderState:
+    """MkDocs' objects for one render (`prepare_render`): what the workers inherit through
+    fork(), and what the preview keeps between its renders (builder/preview_render.py)."""
 
     config: Any
     files: Any
@@ -172,7 +173,7 @@ class _Chunk:
     error: BaseException | None = None
 
 
-_STATE: _State | None = None
+_STATE: RenderState | None = None
 _WORKER_COLLECTOR: WarningCollector | None = None
 
 
@@ -189,12 +190,8 @@ def _parallel_build(
     from mkdocs.commands import build as mkdocs_build
     from mkdocs.exceptions import Abort
     from mkdocs.exceptions import BuildError as MkDocsBuildError
-    from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
-    from mkdocs.structure.nav import get_navigation
-    from mkdocs.structure.pages import Page
 
     log = mkdocs_build.log
-    inclusion = InclusionLevel.is_included
     try:
         start = time.monotonic()
         config = config.plugins.on_config(config)
@@ -204,44 +201,11 @@ def _parallel_build(
             utils.clean_directory(config.site_dir)
         log.info(f"Building documentation to directory: {config.site_dir}")
 
-        files = get_files(config)
-        env = config.theme.get_env()
-        # No template changes during a build: without this Jinja stats the template's file
-        # on every include of every page (45,000 stats per 1,500 pages).
-        env.auto_reload = False
-        env.globals["moujaz_fragment"] = SharedFragments()
-        files.add_files_from_theme(env, config)
-        files = config.plugins.on_files(files, config=config)
-        set_exclusions(files, config)
-        nav = get_navigation(files, config)
-        nav = config.plugins.on_nav(nav, config=config, files=files)
-
-        # Every page object now (the sitemap and the nav need them), only the nav's read.
-        collector.step = POPULATE
-        in_nav = {page.file.src_uri for page in nav.pages}
-        doc_files = files.documentation_pages(inclusion=inclusion)
-        populated: set[int] = set()
-        for index, file in enumerate(doc_files):
-            if file.page is None and file.inclusion.is_not_in_nav():
-                Page(None, file, config)
-            assert file.page is not None
-            if file.src_uri in in_nav:
-                collector.page = index
-                mkdocs_build._populate_page(file.page, config, files)
-                populated.add(index)
-        collector.page = -1
-
-        env = config.plugins.on_env(env, config=config, files=files)
-
-        collector.step = TEMPLATES
-        _publish_static_files(files, config, inclusion, dirty)
-        for template in config.theme.static_templates:
-            mkdocs_build._build_theme_template(template, env, files, config, nav)
-        for template in config.extra_templates:
-            mkdocs_build._build_extra_template(template, files, config, nav)
+        state = prepare_render(config, collector)
+        publish_static_and_templates(state, collector, dirty)
 
         collector.step = PAGES
-        state = _State(config, files, nav, env, doc_files, populated)
+        doc_files, files = state.doc_files, state.files
         # Dirty: the pages whose Markdown is newer than their HTML (MkDocs' own test).
         todo = [n for n, file in enumerate(doc_files) if not dirty or file.is_modified()]
         early = [n for n in todo if doc_files[n].dest_uri.split("/")[0] in first]
@@ -256,17 +220,9 @@ def _parallel_build(
             )
 
         collector.step = FINISH
-        log_level = config.validation.links.anchors
-        for file in doc_files:
-            assert file.page is not None
-            file.page.validate_anchor_links(files=files, log_level=log_level)
-
+        validate_anchors(state, doc_files)
         config.plugins.on_post_build(config=config)
-
-        if config.strict and (counts := _counts(collector)):
-            msg = ", ".join(f"{v} {k.lower()}s" for k, v in counts)
-            raise Abort(f"Aborted with {msg} in strict mode!")
-
+        abort_if_strict(config, collector)
         log.info(f"Documentation built in {time.monotonic() - start:.2f} seconds")
 
     except Exception as e:
@@ -277,7 +233,78 @@ def _parallel_build(
         raise
 
 
-def _publish_static_files(files: Any, config: Any, inclusion: Any, dirty: bool = False) -> None:
+def prepare_render(config: Any, collector: WarningCollector) -> RenderState:
+    """MkDocs' build (1.6.1) up to its static files: the files, the theme's environment, the
+    nav, a page object for every page (the sitemap and the nav need them all) and the nav's
+    own pages read and rendered (their titles appear on every page); plugin events included."""
+    from mkdocs.commands import build as mkdocs_build
+    from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
+    from mkdocs.structure.nav import get_navigation
+    from mkdocs.structure.pages import Page
+
+    files = get_files(config)
+    env = config.theme.get_env()
+    # No template changes during a build: without this Jinja stats the template's file
+    # on every include of every page (45,000 stats per 1,500 pages).
+    env.auto_reload = False
+    env.globals["moujaz_fragment"] = SharedFragments()
+    files.add_files_from_theme(env, config)
+    files = config.plugins.on_files(files, config=config)
+    set_exclusions(files, config)
+    nav = get_navigation(files, config)
+    nav = config.plugins.on_nav(nav, config=config, files=files)
+
+    collector.step = POPULATE
+    in_nav = {page.file.src_uri for page in nav.pages}
+    doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+    populated: set[int] = set()
+    for index, file in enumerate(doc_files):
+        if file.page is None and file.inclusion.is_not_in_nav():
+            Page(None, file, config)
+        assert file.page is not None
+        if file.src_uri in in_nav:
+            collector.page = index
+            mkdocs_build._populate_page(file.page, config, files)
+            populated.add(index)
+    collector.page = -1
+    env = config.plugins.on_env(env, config=config, files=files)
+    return RenderState(config, files, nav, env, doc_files, populated)
+
+
+def publish_static_and_templates(
+    state: RenderState, collector: WarningCollector, dirty: bool = False
+) -> None:
+    """The static files (only those newer than the site's copy when `dirty`), then the
+    theme's templates (sitemap.xml, 404.html) and the extra templates, as MkDocs does."""
+    from mkdocs.commands import build as mkdocs_build
+
+    config, files, env, nav = state.config, state.files, state.env, state.nav
+    collector.step = TEMPLATES
+    publish_static_files(files, config, dirty)
+    for template in config.theme.static_templates:
+        mkdocs_build._build_theme_template(template, env, files, config, nav)
+    for template in config.extra_templates:
+        mkdocs_build._build_extra_template(template, files, config, nav)
+
+
+def validate_anchors(state: RenderState, doc_files: Any) -> None:
+    """MkDocs' check of the links to anchors of `doc_files`' pages, after all are rendered."""
+    log_level = state.config.validation.links.anchors
+    for file in doc_files:
+        assert file.page is not None
+        file.page.validate_anchor_links(files=state.files, log_level=log_level)
+
+
+def abort_if_strict(config: Any, collector: WarningCollector) -> None:
+    """In strict mode, stop as MkDocs does when a warning was logged."""
+    from mkdocs.exceptions import Abort
+
+    if config.strict and (counts := _counts(collector)):
+        msg = ", ".join(f"{v} {k.lower()}s" for k, v in counts)
+        raise Abort(f"Aborted with {msg} in strict mode!")
+
+
+def publish_static_files(files: Any, config: Any, dirty: bool = False) -> None:
     """`files.copy_static_files(dirty, inclusion)`, with the docs folder's own files
     (feeds, fonts, search tables: 4,000 at 10,000 articles) hard-linked instead of copied,
     where the file system allows it: the same bytes, without writing 54 MB again. Safe
@@ -286,7 +313,7 @@ def _publish_static_files(files: Any, config: Any, inclusion: Any, dirty: bool =
     installed packages, are always copied: a later change to a site file must not reach them."""
     docs = os.path.join(config.docs_dir, "")
     for file in files:
-        if file.is_documentation_page() or not inclusion(file.inclusion):
+        if file.is_documentation_page() or not file.inclusion.is_included():
             continue
         if dirty and not file.is_modified():  # a link is as new as its file: kept
             continue
@@ -335,7 +362,7 @@ def _counts(collector: WarningCollector) -> list[tuple[str, int]]:
 
 
 def _render_pages(
-    state: _State,
+    state: RenderState,
     workers: int,
     collector: WarningCollector,
     todo: list[int],

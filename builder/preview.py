@@ -6,10 +6,12 @@ Three parts, in one process:
   in it changed (ContentChanges) and regenerates the docs folder when a file did; when
   `generate` is done it touches work/preview.generated;
 - MkDocs' live-reload server (mkdocs.livereload.LiveReloadServer, the one `mkdocs serve`
-  uses) watches that one file and mkdocs.yml, and renders again with MkDocs' own dirty
-  build: only the pages whose Markdown is newer than their HTML. The builder rewrites
-  exactly the pages an edit changes and leaves the others' files alone, and the nav is
-  the five fixed pages, so the preview is the site a full build gives;
+  uses) watches that one file and mkdocs.yml, and renders again as MkDocs' own dirty
+  build does: only the pages whose Markdown is newer than their HTML, with the MkDocs
+  objects of the last render kept while the docs folder holds the same files
+  (builder/preview_render.py). The builder rewrites exactly the pages an edit changes and
+  leaves the others' files alone, and the nav is the five fixed pages, so the preview is
+  the site a full build gives;
 - the first site is rendered by `run_mkdocs` in worker processes, like `build` renders it,
   before any thread starts (a forked worker must not inherit another thread's locks).
 
@@ -45,6 +47,7 @@ from watchdog.observers import Observer
 
 from .build import BuildOptions, generate, load_mkdocs_config, site_identity
 from .mkdocs_runner import quiet_dirty_build_notice, run_mkdocs
+from .preview_render import PreviewRenderer
 from .problems import BuildError, ContentError, Problem, display_path
 from .search import BUNDLE
 
@@ -168,7 +171,6 @@ def run_preview(
     """Serve the live preview until interrupted. Content problems are shown with
     `on_problems` and the preview keeps the last good site; a port already in use or a
     first site MkDocs refuses (strict mode) raises BuildError."""
-    from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.livereload import LiveReloadServer
 
     options = replace(options, site=options.work / SITE)
@@ -199,12 +201,15 @@ def run_preview(
         stamp.write_text(str(time.time_ns()), encoding="utf-8")
         return True
 
-    def rebuild() -> None:
-        # MkDocs' server calls this after the stamp or mkdocs.yml changed: the config is
-        # read again (as `mkdocs serve` does), the pages newer than their HTML rendered.
+    def load_config() -> Any:
+        # Read again (as `mkdocs serve` does) whenever the renderer makes MkDocs' objects anew.
         config = load_mkdocs_config(options, dev_addr=address)
         config.site_url = url
-        mkdocs_build(config, serve_url=url, dirty=True)
+        return config
+
+    # MkDocs' server calls it after the stamp or mkdocs.yml changed: the pages newer than
+    # their HTML are rendered (builder/preview_render.py).
+    rebuild = PreviewRenderer(load_config, config.config_file_path)
 
     # Taken before the first generation: an edit saved while the first site renders is
     # seen at the watcher's first look.
@@ -232,6 +237,8 @@ def run_preview(
             server.watch(item)
 
         changes = ContentChanges(options.content)  # a thread: after the forks above
+        # MkDocs' objects made while the editor reads the first page, not at the first save.
+        threading.Thread(target=rebuild.prepare, daemon=True).start()
 
         def watch() -> None:
             nonlocal seen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import subprocess
 import sys
@@ -29,6 +30,18 @@ def options_in(folder: Path, content: Path = REPO / "content", **settings: Any) 
         config=REPO / "mkdocs.yml",
         **settings,
     )
+
+
+def site_files(root: Path, leave_out: str = "") -> dict[str, bytes]:
+    """Every file under `root` by relative path (none under the folder `leave_out`); a gzip
+    file by what it holds (its header has the second it was written)."""
+    files = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if path.is_file() and not (leave_out and relative.startswith(f"{leave_out}/")):
+            data = path.read_bytes()
+            files[relative] = gzip.decompress(data) if path.suffix == ".gz" else data
+    return files
 
 
 def run_builder(*args: str) -> subprocess.CompletedProcess[str]:

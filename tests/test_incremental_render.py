@@ -7,7 +7,6 @@ gone, another configuration, a render that stopped midway — it renders every p
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import json
 import shutil
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, options_in
+from conftest import REPO, options_in, site_files
 
 import builder.build as build_module
 from bench.corpus import Corpus, generate
@@ -33,16 +32,8 @@ def _build(
 
 
 def _site(folder: Path) -> dict[str, bytes]:
-    """Every file of a built site by path; the sitemap's gzip copy by what it holds (its
-    header has the second it was written)."""
-    site = folder / "site"
-    files = {}
-    for path in sorted(site.rglob("*")):
-        relative = path.relative_to(site).as_posix()
-        if path.is_file() and not relative.startswith(f"{BUNDLE}/"):
-            data = path.read_bytes()
-            files[relative] = gzip.decompress(data) if relative.endswith(".gz") else data
-    return files
+    """Every file of a built site by path, without its search index."""
+    return site_files(folder / "site", leave_out=BUNDLE)
 
 
 def _html_times(folder: Path) -> dict[str, int]:

@@ -3,13 +3,12 @@ strict mode still stops on the warnings the workers meet (a broken link in a pag
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO
+from conftest import REPO, site_files
 
 from builder import mkdocs_runner
 from builder.build import BuildOptions, generate, load_mkdocs_config, site_identity
@@ -34,18 +33,6 @@ def _options(work: Path, site: Path) -> BuildOptions:
 
 def _config(work: Path, site: Path) -> Any:
     return load_mkdocs_config(_options(work, site))
-
-
-def _files(root: Path) -> dict[str, bytes]:
-    files = {}
-    for path in sorted(root.rglob("*")):
-        if path.is_file():
-            data = path.read_bytes()
-            # The gzip header holds an mtime (the build date): compare what it holds.
-            files[path.relative_to(root).as_posix()] = (
-                gzip.decompress(data) if path.suffix == ".gz" else data
-            )
-    return files
 
 
 def _pages(site: Path) -> set[str]:
@@ -84,7 +71,7 @@ def test_parallel_site_is_byte_identical_to_serial(
         when_first_written=lambda: told.append(("parallel", _pages(parallel))),
     )
     assert calls == [2]
-    serial_files, parallel_files = _files(serial), _files(parallel)
+    serial_files, parallel_files = site_files(serial), site_files(parallel)
     # Told once each: the serial build when done, the parallel one when every article and
     # tag page was written (the search index starts then, beside the other pages).
     assert [name for name, _ in told] == ["serial", "parallel"]
@@ -210,7 +197,7 @@ def test_one_markdown_instance_per_worker_carries_nothing_from_page_to_page(
     run_mkdocs(config("serial"), jobs=1)
     run_mkdocs(config("parallel"), jobs=2, min_pages_for_parallel=0)
     assert calls == [2]
-    serial, parallel = _files(tmp_path / "serial"), _files(tmp_path / "parallel")
+    serial, parallel = site_files(tmp_path / "serial"), site_files(tmp_path / "parallel")
     assert sorted(parallel) == sorted(serial)
     assert [name for name in serial if serial[name] != parallel[name]] == []
     page = parallel["b19/index.html"].decode()

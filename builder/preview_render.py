@@ -1,0 +1,167 @@
+"""The live preview's renders after an edit: MkDocs' dirty build, without making its objects
+anew each time.
+
+After a save, MkDocs' own dirty build (`mkdocs serve`'s) renders only the pages whose
+Markdown is newer than their HTML, but first makes everything again: a File for each of the
+docs folder's 18,000 files, a page object for each of its 14,000 pages, the navigation, the
+theme's templates compiled, sitemap.xml and 404.html rendered — 3–4 s at 10,000 articles
+for the one page an edit changed. `PreviewRenderer` makes them once (`prepare_render`, as
+`build` does) and keeps them while they still describe the site: while the docs folder holds
+the very same files and mkdocs.yml is as it was. Then a render is the dirty build's own
+steps for the changed pages (`_populate_page`, `_build_page`, anchor checks, strict mode)
+and the changed static files. A file added or gone, or mkdocs.yml edited, and everything is
+made again first. Templates are looked up again when they change (Jinja's auto_reload):
+the theme's files are not under the docs folder.
+
+What the kept render shows is what MkDocs' dirty build showed (the preview's documented
+limits stay: builder/preview.py). A configured MkDocs plugin (it may keep state across
+builds) means MkDocs' own dirty build every time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from .mkdocs_runner import (
+    FINISH,
+    PAGES,
+    POPULATE,
+    TEMPLATES,
+    RenderState,
+    SharedFragments,
+    WarningCollector,
+    abort_if_strict,
+    prepare_render,
+    publish_static_and_templates,
+    publish_static_files,
+    validate_anchors,
+)
+
+_log = logging.getLogger("mkdocs.preview")
+
+
+def docs_listing(docs: str) -> frozenset[str]:
+    """Every file under the docs folder, as paths relative to it."""
+    return frozenset(
+        os.path.relpath(os.path.join(root, name), docs)
+        for root, _, names in os.walk(docs)
+        for name in names
+    )
+
+
+def config_stamp(path: str | None) -> tuple[int, int] | None:
+    """mkdocs.yml's size and modification time (None if it cannot be read)."""
+    try:
+        info = os.stat(path) if path else None
+    except OSError:
+        return None
+    return None if info is None else (info.st_size, info.st_mtime_ns)
+
+
+class PreviewRenderer:
+    """Call it to render the changed pages into the preview's site (the live-reload server's
+    `builder`); `prepare()` makes MkDocs' objects ahead of the first edit. One render at a
+    time: the server's thread and a preparing thread share the objects."""
+
+    def __init__(self, load_config: Callable[[], Any], config_file: str | None):
+        self._load_config = load_config
+        self._config_file = config_file
+        self._lock = threading.Lock()
+        self._state: RenderState | None = None
+        self._made_from: tuple[tuple[int, int] | None, frozenset[str]] | None = None
+        self.prepared = 0  # how many times the objects were made (tests read it)
+
+    def prepare(self) -> None:
+        """Make the objects now (in a thread of its own). A problem is left for the render
+        after the next save, which meets it again and reports it as MkDocs' server does."""
+        with self._lock:
+            try:
+                self._current_state()
+            except Exception as error:  # an Abort in strict mode too
+                _log.debug("the preview's render objects were not made: %s", error)
+
+    def __call__(self) -> None:
+        with self._lock:
+            state = self._current_state()
+            if state is None:  # plugins: MkDocs' own dirty build
+                from mkdocs.commands.build import build as mkdocs_build
+
+                config = self._load_config()
+                mkdocs_build(config, serve_url=config.site_url, dirty=True)
+                return
+            _render_changed(state)
+
+    def _current_state(self) -> RenderState | None:
+        """The kept objects, made again if mkdocs.yml or the docs folder's list of files
+        changed since they were made (both read before making them: a change made meanwhile
+        makes them again next time). None when MkDocs plugins are configured."""
+        stamp = config_stamp(self._config_file)
+        state = self._state
+        if state is not None and self._made_from == (
+            stamp,
+            docs_listing(state.config["docs_dir"]),
+        ):
+            return state
+        self._state = self._made_from = None
+        config = self._load_config()
+        if len(config.plugins) > 0:
+            return None
+        listing = docs_listing(config["docs_dir"])
+        collector = WarningCollector()
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(collector)
+        try:
+            state = prepare_render(config, collector)
+            publish_static_and_templates(state, collector, dirty=True)
+            abort_if_strict(config, collector)
+        finally:
+            logger.removeHandler(collector)
+        # Unlike a build's, these templates live on: an edited theme file is read again.
+        state.env.auto_reload = True
+        self._state, self._made_from = state, (stamp, listing)
+        self.prepared += 1
+        return state
+
+
+def _render_changed(state: RenderState) -> None:
+    """MkDocs' dirty build of the pages whose Markdown is newer than their HTML, and the
+    static files newer than the site's, with the kept objects."""
+    from mkdocs.commands.build import _build_page, _populate_page
+
+    config, files, doc_files = state.config, state.files, state.doc_files
+    collector = WarningCollector()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collector)
+    try:
+        # The shared parts of pages are rendered anew: a nav page's title may have changed.
+        state.env.globals["moujaz_fragment"] = SharedFragments()
+        changed = [(n, f) for n, f in enumerate(doc_files) if f.is_modified()]
+        collector.step = TEMPLATES
+        publish_static_files(files, config, dirty=True)
+        collector.step = POPULATE
+        for index, file in changed:
+            collector.page = index
+            _populate_page(file.page, config, files)
+        collector.step = PAGES
+        for index, file in changed:
+            collector.page = index
+            _build_page(
+                file.page,
+                config,
+                doc_files,
+                state.nav,
+                state.env,
+                excluded=file.inclusion.is_excluded(),
+            )
+        collector.step, collector.page = FINISH, -1
+        validate_anchors(state, [file for _, file in changed])
+        for index, file in changed:
+            if index not in state.populated:  # the nav's pages keep theirs, as in a build
+                file.page.markdown = file.page.content = None
+        abort_if_strict(config, collector)
+    finally:
+        logger.removeHandler(collector)
