@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -41,7 +42,7 @@ from .mkdocs_runner import (
     validate_anchors,
 )
 
-_log = logging.getLogger("mkdocs.preview")
+_log = logging.getLogger("mkdocs.moujaz.preview")
 
 
 def docs_listing(docs: str) -> frozenset[str]:
@@ -86,6 +87,7 @@ class PreviewRenderer:
 
     def __call__(self) -> None:
         with self._lock:
+            started = time.perf_counter()
             state = self._current_state()
             if state is None:  # plugins: MkDocs' own dirty build
                 from mkdocs.commands.build import build as mkdocs_build
@@ -93,7 +95,13 @@ class PreviewRenderer:
                 config = self._load_config()
                 mkdocs_build(config, serve_url=config.site_url, dirty=True)
                 return
-            _render_changed(state)
+            pages = _render_changed(state)
+            _log.info(
+                "Rendered %d changed page%s in %.2f seconds",
+                pages,
+                "" if pages == 1 else "s",
+                time.perf_counter() - started,
+            )
 
     def _current_state(self) -> RenderState | None:
         """The kept objects, made again if mkdocs.yml or the docs folder's list of files
@@ -127,9 +135,9 @@ class PreviewRenderer:
         return state
 
 
-def _render_changed(state: RenderState) -> None:
+def _render_changed(state: RenderState) -> int:
     """MkDocs' dirty build of the pages whose Markdown is newer than their HTML, and the
-    static files newer than the site's, with the kept objects."""
+    static files newer than the site's, with the kept objects; how many pages it rendered."""
     from mkdocs.commands.build import _build_page, _populate_page
 
     config, files, doc_files = state.config, state.files, state.doc_files
@@ -165,3 +173,4 @@ def _render_changed(state: RenderState) -> None:
         abort_if_strict(config, collector)
     finally:
         logger.removeHandler(collector)
+    return len(changed)
