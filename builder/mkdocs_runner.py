@@ -71,9 +71,10 @@ def run_mkdocs(
     first: tuple[str, ...] = (),
     when_first_written: Callable[[], None] | None = None,
     dirty: bool = False,
-) -> None:
+) -> RenderState | None:
     """Build the site with MkDocs in `jobs` processes (0: one per usable core); with
     `dirty`, only what changed since the site folder's last build (see the module's words).
+    Returns MkDocs' objects of a render in workers (the preview keeps them), else None.
 
     The pages in the site folders `first` are rendered before the others, and
     `when_first_written()` is called as soon as they are all written, while the others are
@@ -102,8 +103,8 @@ def run_mkdocs(
             mkdocs_build(config, dirty=dirty)
             if when_first_written is not None:
                 when_first_written()
-        else:
-            _parallel_build(config, workers, collector, first, when_first_written, dirty)
+            return None
+        return _parallel_build(config, workers, collector, first, when_first_written, dirty)
     except MkDocsException as error:
         raise BuildError([*collector.messages, f"MkDocs stopped: {error}"]) from None
     finally:
@@ -184,8 +185,9 @@ def _parallel_build(
     first: tuple[str, ...] = (),
     when_first_written: Callable[[], None] | None = None,
     dirty: bool = False,
-) -> None:
-    """`mkdocs.commands.build.build(config, dirty=dirty)` (1.6.1, not serving), pages forked."""
+) -> RenderState:
+    """`mkdocs.commands.build.build(config, dirty=dirty)` (1.6.1, not serving), pages forked;
+    returns its objects."""
     from mkdocs import utils
     from mkdocs.commands import build as mkdocs_build
     from mkdocs.exceptions import Abort
@@ -224,6 +226,7 @@ def _parallel_build(
         config.plugins.on_post_build(config=config)
         abort_if_strict(config, collector)
         log.info(f"Documentation built in {time.monotonic() - start:.2f} seconds")
+        return state
 
     except Exception as e:
         config.plugins.on_build_error(error=e)

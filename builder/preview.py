@@ -47,7 +47,7 @@ from watchdog.observers import Observer
 
 from .build import BuildOptions, generate, load_mkdocs_config, site_identity
 from .mkdocs_runner import quiet_dirty_build_notice, run_mkdocs
-from .preview_render import PreviewRenderer
+from .preview_render import PreviewRenderer, config_stamp
 from .problems import BuildError, ContentError, Problem, display_path
 from .search import BUNDLE
 
@@ -176,6 +176,7 @@ def run_preview(
     options = replace(options, site=options.work / SITE)
     stamp = options.work / GENERATED
     _show_progress()
+    config_seen = config_stamp(str(options.config))  # before it is read: see PreviewRenderer
     config = load_mkdocs_config(options, dev_addr=address)
     host, port, mount_path, url = serve_url(config)
     config.site_url = url  # pages and feeds link to the preview (see `rebuild` too)
@@ -209,7 +210,7 @@ def run_preview(
 
     # MkDocs' server calls it after the stamp or mkdocs.yml changed: the pages newer than
     # their HTML are rendered (builder/preview_render.py).
-    rebuild = PreviewRenderer(load_config, config.config_file_path)
+    rebuild = PreviewRenderer(load_config, str(options.config))
 
     # Taken before the first generation: an edit saved while the first site renders is
     # seen at the watcher's first look.
@@ -221,7 +222,9 @@ def run_preview(
     config.plugins.on_startup(command="serve", dirty=True)
     try:
         _log.info("Rendering the preview into %s", display_path(options.site))
-        run_mkdocs(config, options.jobs)  # before any thread starts: it forks workers
+        # Before any thread starts: it forks workers. Its objects serve the renders after
+        # each save (made in a thread of their own when MkDocs rendered in one process).
+        rebuild.adopt(run_mkdocs(config, options.jobs), config_seen)
         stamp.touch()
         quiet_dirty_build_notice()
         logging.getLogger("mkdocs.livereload").addFilter(without_missing_search_notice(mount_path))
@@ -237,7 +240,6 @@ def run_preview(
             server.watch(item)
 
         changes = ContentChanges(options.content)  # a thread: after the forks above
-        # MkDocs' objects made while the editor reads the first page, not at the first save.
         threading.Thread(target=rebuild.prepare, daemon=True).start()
 
         def watch() -> None:

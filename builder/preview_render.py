@@ -47,10 +47,9 @@ _log = logging.getLogger("mkdocs.moujaz.preview")
 
 def docs_listing(docs: str) -> frozenset[str]:
     """Every file under the docs folder, as paths relative to it."""
+    start = len(os.path.join(docs, ""))
     return frozenset(
-        os.path.relpath(os.path.join(root, name), docs)
-        for root, _, names in os.walk(docs)
-        for name in names
+        os.path.join(root, name)[start:] for root, _, names in os.walk(docs) for name in names
     )
 
 
@@ -75,6 +74,18 @@ class PreviewRenderer:
         self._state: RenderState | None = None
         self._made_from: tuple[tuple[int, int] | None, frozenset[str]] | None = None
         self.prepared = 0  # how many times the objects were made (tests read it)
+
+    def adopt(self, state: RenderState | None, stamp: tuple[int, int] | None) -> None:
+        """Keep the objects of the render that made the site (`run_mkdocs`' in workers),
+        `stamp` being mkdocs.yml's `config_stamp` from before its config was read. Call it
+        before any other thread changes the docs folder; None (a render in one process,
+        MkDocs' own) leaves them to `prepare`."""
+        if state is None:
+            return
+        with self._lock:
+            state.env.auto_reload = True  # see _current_state
+            self._state = state
+            self._made_from = (stamp, docs_listing(state.config["docs_dir"]))
 
     def prepare(self) -> None:
         """Make the objects now (in a thread of its own). A problem is left for the render

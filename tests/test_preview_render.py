@@ -13,9 +13,10 @@ import pytest
 from conftest import REPO, options_in, site_files
 from mkdocs.exceptions import Abort
 
+from bench.corpus import generate as generate_corpus
 from builder.build import BuildOptions, build, generate, load_mkdocs_config, site_identity
-from builder.mkdocs_runner import run_mkdocs
-from builder.preview_render import PreviewRenderer
+from builder.mkdocs_runner import MIN_PAGES_FOR_PARALLEL, run_mkdocs
+from builder.preview_render import PreviewRenderer, config_stamp
 
 ARTICLE = "articles/2022/2022-01-12-nato-russia-council-brussels.md"
 
@@ -121,4 +122,25 @@ def test_a_warning_stops_the_render_in_strict_mode_as_mkdocs_does(tmp_path: Path
     _regenerate(options)
     render()  # mended: the next save renders again
     assert render.prepared == 1
+    assert site_files(options.site) == _fresh_site(options.content, tmp_path / "fresh")
+
+
+def test_the_objects_of_the_first_render_in_workers_serve_the_next_ones(tmp_path: Path) -> None:
+    """Past MIN_PAGES_FOR_PARALLEL pages the preview's first site is rendered in workers
+    (run_mkdocs); the renderer adopts that render's objects instead of making them again."""
+    corpus = generate_corpus(tmp_path / "content", 150, entities=60)
+    options = options_in(tmp_path / "preview", tmp_path / "content", search=False, jobs=2)
+    _regenerate(options)
+    stamp = config_stamp(str(options.config))
+    state = run_mkdocs(load_mkdocs_config(options), jobs=2)
+    assert state is not None and len(state.doc_files) >= MIN_PAGES_FOR_PARALLEL
+    render = PreviewRenderer(lambda: load_mkdocs_config(options), str(options.config))
+    render.adopt(state, stamp)
+    article = max(corpus.articles, key=lambda a: (a.date, a.slug))
+    _edit(tmp_path / "content" / article.relative_path, "title: ", "title: 'عنوان جديد' #")
+    _regenerate(options)
+    render()
+    assert render.prepared == 0  # the first render's objects, not new ones
+    url = f"articles/{article.date:%Y}/{article.date:%m}/{article.slug}/index.html"
+    assert "عنوان جديد" in (options.site / url).read_text(encoding="utf-8")
     assert site_files(options.site) == _fresh_site(options.content, tmp_path / "fresh")
