@@ -25,6 +25,7 @@ from .cache_db import CacheFile
 from .dates import DateWarning
 from .fingerprint import BUILDER, source_digest
 from .forked import Helper, forked_map, resolve_jobs
+from .kept import kept
 from .matcher import EntityMatcher, Mention
 from .model import Article, Entity
 
@@ -146,11 +147,14 @@ def analyze_articles(
     registry = registry_hash(entities)
     keys = [article_key(article, registry) for article in articles]
     with AnalysisCache(cache_dir) as cache:
-        kept = cache.keys()
-        missing = {key: a for a, key in zip(articles, keys, strict=True) if key not in kept}
+        stored = cache.keys()
+        missing = {key: a for a, key in zip(articles, keys, strict=True) if key not in stored}
         workers = resolve_jobs(jobs)
         to_analyze = list(missing.values())
-        analyses = cache.load(keys)
+        memo = kept()
+        remembered = {} if memo is None else memo.analyses
+        analyses = cache.load([key for key in keys if key not in remembered])
+        analyses.update((key, remembered[key]) for key in keys if key in remembered)
         made = ahead.analyzed(to_analyze) if ahead is not None else None
         prepared = ahead.matcher(entities) if ahead is not None else None
         if made is None:
@@ -165,8 +169,10 @@ def analyze_articles(
         late = _analyzed(list(unloaded.values()), entities, registry, workers, prepared)
         fresh.update(zip(unloaded, late, strict=True))
         cache.store(list(fresh.items()))
-        cache.drop(kept.difference(keys))  # old versions of edited articles, deleted ones
+        cache.drop(stored.difference(keys))  # old versions of edited articles, deleted ones
     analyses.update(fresh)
+    if memo is not None and cache_dir is not None:  # what it used, for the next generation
+        memo.analyses = {key: analyses[key] for key in keys}
     return Analyses(
         {a.slug: analyses[key] for a, key in zip(articles, keys, strict=True)},
         len(fresh),
@@ -194,20 +200,17 @@ def _analyzed(
     )
 
 
-# The last matcher this process built, with its registry's digest. The preview regenerates
-# in one long-lived process after every save, without a forked helper (its threads run):
-# building the matcher again was 0.8 s of each regeneration at 2,000 entities. ~32 MB.
-_last_matcher: tuple[str, EntityMatcher] | None = None
-
-
 def matcher_for(entities: dict[str, Entity], registry: str) -> EntityMatcher:
     """The entity matcher for `entities`, whose `registry_hash` is `registry` (it covers
-    every field the matcher reads, and the matcher's code): the last one this process
-    built when the registry is the same."""
-    global _last_matcher
-    if _last_matcher is None or _last_matcher[0] != registry:
-        _last_matcher = (registry, EntityMatcher(entities.values()))
-    return _last_matcher[1]
+    every field the matcher reads, and the matcher's code): in a process that keeps what it
+    built (builder/kept.py: the preview, which regenerates without a forked helper, and
+    built it again on every save), the one it built last for the same registry."""
+    memo = kept()
+    if memo is None:
+        return EntityMatcher(entities.values())
+    if memo.matcher is None or memo.matcher[0] != registry:
+        memo.matcher = (registry, EntityMatcher(entities.values()))
+    return memo.matcher[1]
 
 
 def site_analysis(article: Article, matcher: EntityMatcher) -> ArticleAnalysis:

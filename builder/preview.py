@@ -46,6 +46,7 @@ from watchdog import events
 from watchdog.observers import Observer
 
 from .build import BuildOptions, generate, load_mkdocs_config, site_identity
+from .kept import keep_between_generations
 from .mkdocs_runner import quiet_dirty_build_notice, run_mkdocs
 from .preview_render import PreviewRenderer, config_stamp
 from .problems import BuildError, ContentError, Problem, display_path
@@ -175,6 +176,7 @@ def run_preview(
 
     options = replace(options, site=options.work / SITE)
     stamp = options.work / GENERATED
+    keep_between_generations()  # parses, analyses and the matcher, from save to save
     _show_progress()
     config_seen = config_stamp(str(options.config))  # before it is read: see PreviewRenderer
     config = load_mkdocs_config(options, dev_addr=address)

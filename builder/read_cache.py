@@ -29,6 +29,7 @@ from typing import Any
 
 from .cache_db import CacheFile
 from .fingerprint import code_salt
+from .kept import kept
 from .model import Article, EditorEvent, Entity, file_text
 from .problems import Problem
 
@@ -61,6 +62,7 @@ class ReadCache(CacheFile):
         self._fresh: list[tuple[str, str, bytes]] = []  # parsed this time
         self._restamped: list[tuple[str, str]] = []  # the same text under a new stamp
         self._used: set[str] = set()
+        self._handed_out: dict[tuple[str, str], Article] = {}  # see builder/kept.py
 
     def __enter__(self) -> ReadCache:
         super().__enter__()
@@ -71,6 +73,9 @@ class ReadCache(CacheFile):
     def __exit__(self, *exc: object) -> None:
         if exc[0] is None:
             self._save()
+            memo = kept()
+            if memo is not None and self.db.usable:  # what this read used, for the next one
+                memo.articles = self._handed_out
         super().__exit__(*exc)
 
     # --- the registry -----------------------------------------------------------------
@@ -120,6 +125,18 @@ class ReadCache(CacheFile):
     def get(self, path: Path, stamp: str) -> Article | None:
         key = os.path.abspath(path)  # the same file whether content/ is given relative or not
         self._used.add(key)
+        memo = kept()
+        if memo is not None and stamp:  # the object an earlier generation loaded
+            article = memo.articles.get((str(path), stamp))
+            if article is not None and self._kept_value(key, stamp) is not None:
+                self._handed_out[str(path), stamp] = article
+                return article
+        article = self._loaded(key, path, stamp)
+        if article is not None and stamp:
+            self._handed_out[str(path), stamp] = article
+        return article
+
+    def _loaded(self, key: str, path: Path, stamp: str) -> Article | None:
         value = self._kept_value(key, stamp)
         try:
             if value is not None:
@@ -156,10 +173,11 @@ class ReadCache(CacheFile):
             self._restamped.append((key, stamp))
         return fields
 
-    def put(self, path: Path, stamp: str, stored: bytes) -> None:
-        """Keep an article parsed this time, as `stored_article` gave it."""
+    def put(self, path: Path, stamp: str, stored: bytes, article: Article) -> None:
+        """Keep an article parsed this time, as `stored_article` gave it (`article`)."""
         if stamp and self.db.usable:
             self._fresh.append((os.path.abspath(path), stamp, stored))
+            self._handed_out[str(path), stamp] = article
 
     def _save(self) -> None:
         """Store the articles parsed this time and the new stamps of those whose text did

@@ -125,8 +125,8 @@ def _read_articles(
     for number, (stored, problems) in zip(unread, parsed, strict=True):
         content.problems.extend(problems)
         if stored is not None:
-            cache.put(paths[number], stamps[number], stored)
             found[number] = loaded_article(paths[number], stored)
+            cache.put(paths[number], stamps[number], stored, found[number])
     seen_slugs: dict[str, Path] = {}
     for path, article in zip(paths, found, strict=True):
         if article is None:

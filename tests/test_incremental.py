@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from bench.corpus import generate as generate_corpus
-from builder import analyze_all, forked, indexes, writer
+from builder import analyze_all, forked, indexes, kept, read_cache, writer
 from builder.analyze_all import AnalysisCache, analyze_articles
 from builder.build import BuildOptions, BuildReport, generate
 from builder.cache_db import RememberedResults
@@ -123,7 +123,7 @@ def test_a_long_lived_process_builds_the_matcher_once_per_registry(
         real_init(self, *args, **kwargs)
 
     monkeypatch.setattr(analyze_all.EntityMatcher, "__init__", counting_init)
-    monkeypatch.setattr(analyze_all, "_last_matcher", None)
+    monkeypatch.setattr(kept, "_kept", kept.Kept())  # as the preview keeps it
     articles = read_content(corpus.content).articles
     _generate(corpus)
     assert len(built) == 1
@@ -148,6 +148,46 @@ def test_a_long_lived_process_builds_the_matcher_once_per_registry(
         .read_text(encoding="utf-8")
         .count(articles[0].slug)
     )
+
+
+def test_a_long_lived_process_hands_out_the_objects_it_loaded_before(
+    corpus: BuildOptions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview keeps the parsed articles and analyses between its regenerations
+    (builder/kept.py): after a save only the edited article is loaded or parsed again and
+    only its analysis made, and the docs folder is the one a generation without anything
+    kept writes."""
+    monkeypatch.setattr(kept, "_kept", kept.Kept())
+    loaded: list[Path] = []
+    real_loaded = read_cache.loaded_article
+
+    def counting_loaded(path: Path, data: bytes) -> Any:
+        loaded.append(path)
+        return real_loaded(path, data)
+
+    asked: list[str] = []
+    real_load = AnalysisCache.load
+
+    def counting_load(self: AnalysisCache, keys: list[str]) -> Any:
+        asked.extend(keys)
+        return real_load(self, keys)
+
+    monkeypatch.setattr(read_cache, "loaded_article", counting_loaded)
+    monkeypatch.setattr(AnalysisCache, "load", counting_load)
+    _generate(corpus)
+    _generate(corpus)  # loads every article and analysis from the caches once
+    articles = read_content(corpus.content).articles
+    for article in articles[:2]:
+        loaded.clear()
+        asked.clear()
+        _edit_body(article.path)
+        assert _generate(corpus).analyzed == 1
+        # The edited article is parsed and its new key looked up; the rest were kept.
+        assert loaded == [] and len(asked) == 1
+    monkeypatch.setattr(kept, "_kept", None)
+    clean = replace(corpus, work=tmp_path / "clean", cache=False)
+    _generate(clean)
+    assert _docs(corpus) == _docs(clean)
 
 
 def _cached_keys(options: BuildOptions) -> set[str]:
