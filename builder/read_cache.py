@@ -126,13 +126,13 @@ class ReadCache(CacheFile):
         key = os.path.abspath(path)  # the same file whether content/ is given relative or not
         self._used.add(key)
         memo = kept()
-        if memo is not None and stamp:  # the object an earlier generation loaded
-            article = memo.articles.get((str(path), stamp))
-            if article is not None and self._kept_value(key, stamp) is not None:
-                self._handed_out[str(path), stamp] = article
-                return article
-        article = self._loaded(key, path, stamp)
-        if article is not None and stamp:
+        if memo is None or not stamp:
+            return self._loaded(key, path, stamp)
+        # The object an earlier generation of this process loaded (builder/kept.py).
+        article = memo.articles.get((str(path), stamp))
+        if article is None or self._kept_value(key, stamp) is None:
+            article = self._loaded(key, path, stamp)
+        if article is not None:
             self._handed_out[str(path), stamp] = article
         return article
 
@@ -177,7 +177,8 @@ class ReadCache(CacheFile):
         """Keep an article parsed this time, as `stored_article` gave it (`article`)."""
         if stamp and self.db.usable:
             self._fresh.append((os.path.abspath(path), stamp, stored))
-            self._handed_out[str(path), stamp] = article
+            if kept() is not None:
+                self._handed_out[str(path), stamp] = article
 
     def _save(self) -> None:
         """Store the articles parsed this time and the new stamps of those whose text did
