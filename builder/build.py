@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ctypes
 import gc
-import logging
 import resource
 import shutil
 import time
@@ -23,7 +22,7 @@ from .cache_db import RememberedResults
 from .feeds import EMPTY_SITEMAP, FEED_SITEMAPS, SITE_FEED, FeedJob, FeedWriter, entity_feed
 from .forked import resolve_jobs
 from .indexes import SiteIndex, build_index
-from .mkdocs_runner import WarningCollector, run_mkdocs
+from .mkdocs_runner import collected_warnings, run_mkdocs
 from .model import Article
 from .old_site import old_site_deleted_meanwhile
 from .pages import PageWriter
@@ -134,21 +133,18 @@ def load_mkdocs_config(options: BuildOptions, **overrides: Any) -> Any:
     options.docs.mkdir(parents=True, exist_ok=True)  # MkDocs refuses a missing docs_dir
     # MkDocs logs what is wrong with each setting, then aborts ("Aborted with 1
     # configuration errors!", a SystemExit): its own words, named after the file.
-    said = WarningCollector()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(said)
-    try:
-        return load_config(
-            config_file=str(options.config),
-            docs_dir=str(options.docs.resolve()),
-            site_dir=str(options.site.resolve()),
-            **overrides,
-        )
-    except (ConfigurationError, Abort) as error:
-        where = display_path(options.config)
-        raise BuildError([f"{where}: {text}" for text in said.messages or [str(error)]]) from None
-    finally:
-        logger.removeHandler(said)
+    with collected_warnings() as said:
+        try:
+            return load_config(
+                config_file=str(options.config),
+                docs_dir=str(options.docs.resolve()),
+                site_dir=str(options.site.resolve()),
+                **overrides,
+            )
+        except (ConfigurationError, Abort) as error:
+            where = display_path(options.config)
+            texts = said.messages or [str(error)]
+            raise BuildError([f"{where}: {text}" for text in texts]) from None
 
 
 def site_identity(config: Any, site_url: str = "") -> tuple[str, str, str]:

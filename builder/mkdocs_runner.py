@@ -48,8 +48,8 @@ import os
 import pickle
 import time
 import traceback
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,28 +87,25 @@ def run_mkdocs(
     from mkdocs.exceptions import MkDocsException
 
     workers = resolve_jobs(jobs)
-    collector = WarningCollector()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(collector)
     if dirty:
         quiet_dirty_build_notice()
-    try:
-        if (
-            workers <= 1
-            # A plugin may keep state across pages (search, blog, tags): workers would split it.
-            or len(config.plugins) > 0
-            or not fork_is_safe()
-            or _markdown_files(config["docs_dir"]) < min_pages_for_parallel
-        ):
-            mkdocs_build(config, dirty=dirty)
-            if when_first_written is not None:
-                when_first_written()
-            return None
-        return _parallel_build(config, workers, collector, first, when_first_written, dirty)
-    except MkDocsException as error:
-        raise BuildError([*collector.messages, f"MkDocs stopped: {error}"]) from None
-    finally:
-        logger.removeHandler(collector)
+    with collected_warnings() as collector:
+        try:
+            if (
+                workers <= 1
+                # A plugin may keep state across pages (search, blog, tags): workers would
+                # split it.
+                or len(config.plugins) > 0
+                or not fork_is_safe()
+                or _markdown_files(config["docs_dir"]) < min_pages_for_parallel
+            ):
+                mkdocs_build(config, dirty=dirty)
+                if when_first_written is not None:
+                    when_first_written()
+                return None
+            return _parallel_build(config, workers, collector, first, when_first_written, dirty)
+        except MkDocsException as error:
+            raise BuildError([*collector.messages, f"MkDocs stopped: {error}"]) from None
 
 
 def quiet_dirty_build_notice() -> None:
@@ -142,6 +139,19 @@ class WarningCollector(logging.Handler):
     def messages(self) -> list[str]:
         """In the order a serial build logs them (workers' warnings merged in)."""
         return [f"MkDocs: {text}" for *_, text in sorted(self.records)]
+
+
+@contextmanager
+def collected_warnings() -> Iterator[WarningCollector]:
+    """MkDocs' warnings and errors logged inside the block, kept (tagged by the caller with
+    where the build was)."""
+    collector = WarningCollector()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collector)
+    try:
+        yield collector
+    finally:
+        logger.removeHandler(collector)
 
 
 def _markdown_files(docs_dir: str) -> int:
@@ -423,49 +433,64 @@ def _worker_init() -> None:
 
 
 def _render_chunk(chunk: tuple[bool, tuple[int, ...]]) -> _Chunk:
-    """(early, page indexes): `_populate_page` then `_build_page`, as MkDocs calls them."""
-    from mkdocs.commands.build import _build_page, _populate_page
-
+    """(early, page indexes), in a worker: the pages rendered, their anchors sent back."""
     state, collector = _STATE, _WORKER_COLLECTOR
     assert state is not None and collector is not None
     collector.records = []
     early, indexes = chunk
     result = _Chunk(collector.records, early)
-    config, files, doc_files = state.config, state.files, state.doc_files
-    renderer = _markdown_renderer(config)
+
+    def anchors_of(index: int, page: Any) -> None:
+        links = page.links_to_anchors
+        result.anchors.append(
+            (
+                index,
+                page.present_anchor_ids,
+                None if links is None else {f.src_uri: a for f, a in links.items()},
+            )
+        )
+
+    read = {index for index in indexes if index not in state.populated}
     try:
-        for index in indexes:
-            if index not in state.populated:
-                collector.step, collector.page = POPULATE, index
-                page = doc_files[index].page
-                page.render = functools.partial(renderer.render, page)
-                _populate_page(page, config, files)
-                del page.render
-        for index in indexes:
-            file = doc_files[index]
-            page = file.page
-            collector.step, collector.page = PAGES, index
-            _build_page(
-                page,
-                config,
-                doc_files,
-                state.nav,
-                state.env,
-                excluded=file.inclusion.is_excluded(),
-            )
-            links = page.links_to_anchors
-            result.anchors.append(
-                (
-                    index,
-                    page.present_anchor_ids,
-                    None if links is None else {f.src_uri: a for f, a in links.items()},
-                )
-            )
-            if index not in state.populated:  # done with it: free the HTML in this worker
-                page.markdown = page.content = None
+        render_pages_here(state, indexes, collector, read, anchors_of)
     except Exception as error:
         result.error = _portable(error)
     return result
+
+
+def render_pages_here(
+    state: RenderState,
+    indexes: Sequence[int],
+    collector: WarningCollector,
+    read: Collection[int],
+    after: Callable[[int, Any], None] | None = None,
+) -> None:
+    """Render and write the pages `indexes` (into doc_files) in this process, as MkDocs'
+    build does: `_populate_page` for those of `read` (read and converted from Markdown,
+    with one Python-Markdown instance: `_ReusedMarkdown`), then `_build_page` for each, then
+    `after(index, page)`. A page outside the nav lets go of its HTML once written."""
+    from mkdocs.commands.build import _build_page, _populate_page
+
+    config, files, doc_files = state.config, state.files, state.doc_files
+    renderer = _markdown_renderer(config)
+    for index in indexes:
+        if index in read:
+            collector.step, collector.page = POPULATE, index
+            page = doc_files[index].page
+            page.render = functools.partial(renderer.render, page)
+            _populate_page(page, config, files)
+            del page.render
+    for index in indexes:
+        file = doc_files[index]
+        page = file.page
+        collector.step, collector.page = PAGES, index
+        _build_page(
+            page, config, doc_files, state.nav, state.env, excluded=file.inclusion.is_excluded()
+        )
+        if after is not None:
+            after(index, page)
+        if index not in state.populated:  # done with it: free its HTML
+            page.markdown = page.content = None
 
 
 class _ReusedMarkdown:
@@ -510,15 +535,16 @@ class _ReusedMarkdown:
             page.links_to_anchors = relative_path_ext.links_to_anchors
 
 
-_RENDERER: _ReusedMarkdown | None = None
+_RENDERER: tuple[Any, _ReusedMarkdown] | None = None  # with the config it was made for
 
 
 def _markdown_renderer(config: Any) -> _ReusedMarkdown:
-    """This worker's renderer (made on its first page: the parent never needs one)."""
+    """This process's renderer for `config` (a worker makes it on its first page; the
+    preview again when it reads mkdocs.yml again: its extensions may have changed)."""
     global _RENDERER
-    if _RENDERER is None:
-        _RENDERER = _ReusedMarkdown(config)
-    return _RENDERER
+    if _RENDERER is None or _RENDERER[0] is not config:
+        _RENDERER = (config, _ReusedMarkdown(config))
+    return _RENDERER[1]
 
 
 def _portable(error: Exception) -> BaseException:

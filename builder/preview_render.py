@@ -29,16 +29,15 @@ from typing import Any
 
 from .mkdocs_runner import (
     FINISH,
-    PAGES,
-    POPULATE,
     TEMPLATES,
     RenderState,
     SharedFragments,
-    WarningCollector,
     abort_if_strict,
+    collected_warnings,
     prepare_render,
     publish_static_and_templates,
     publish_static_files,
+    render_pages_here,
     validate_anchors,
 )
 
@@ -75,17 +74,18 @@ class PreviewRenderer:
         self._made_from: tuple[tuple[int, int] | None, frozenset[str]] | None = None
         self.prepared = 0  # how many times the objects were made (tests read it)
 
-    def adopt(self, state: RenderState | None, stamp: tuple[int, int] | None) -> None:
+    def adopt(self, state: RenderState | None, stamp: tuple[int, int] | None) -> bool:
         """Keep the objects of the render that made the site (`run_mkdocs`' in workers),
-        `stamp` being mkdocs.yml's `config_stamp` from before its config was read. Call it
-        before any other thread changes the docs folder; None (a render in one process,
-        MkDocs' own) leaves them to `prepare`."""
+        `stamp` being mkdocs.yml's `config_stamp` from before its config was read; whether
+        there were any (None: a render in one process, MkDocs' own, leaves them to
+        `prepare`). Call it before any other thread changes the docs folder."""
         if state is None:
-            return
+            return False
         with self._lock:
             state.env.auto_reload = True  # see _current_state
             self._state = state
             self._made_from = (stamp, docs_listing(state.config["docs_dir"]))
+        return True
 
     def prepare(self) -> None:
         """Make the objects now (in a thread of its own). A problem is left for the render
@@ -130,15 +130,10 @@ class PreviewRenderer:
         if len(config.plugins) > 0:
             return None
         listing = docs_listing(config["docs_dir"])
-        collector = WarningCollector()
-        logger = logging.getLogger("mkdocs")
-        logger.addHandler(collector)
-        try:
+        with collected_warnings() as collector:
             state = prepare_render(config, collector)
             publish_static_and_templates(state, collector, dirty=True)
             abort_if_strict(config, collector)
-        finally:
-            logger.removeHandler(collector)
         # Unlike a build's, these templates live on: an edited theme file is read again.
         state.env.auto_reload = True
         self._state, self._made_from = state, (stamp, listing)
@@ -149,39 +144,14 @@ class PreviewRenderer:
 def _render_changed(state: RenderState) -> int:
     """MkDocs' dirty build of the pages whose Markdown is newer than their HTML, and the
     static files newer than the site's, with the kept objects; how many pages it rendered."""
-    from mkdocs.commands.build import _build_page, _populate_page
-
-    config, files, doc_files = state.config, state.files, state.doc_files
-    collector = WarningCollector()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(collector)
-    try:
+    with collected_warnings() as collector:
         # The shared parts of pages are rendered anew: a nav page's title may have changed.
         state.env.globals["moujaz_fragment"] = SharedFragments()
-        changed = [(n, f) for n, f in enumerate(doc_files) if f.is_modified()]
+        changed = [n for n, file in enumerate(state.doc_files) if file.is_modified()]
         collector.step = TEMPLATES
-        publish_static_files(files, config, dirty=True)
-        collector.step = POPULATE
-        for index, file in changed:
-            collector.page = index
-            _populate_page(file.page, config, files)
-        collector.step = PAGES
-        for index, file in changed:
-            collector.page = index
-            _build_page(
-                file.page,
-                config,
-                doc_files,
-                state.nav,
-                state.env,
-                excluded=file.inclusion.is_excluded(),
-            )
+        publish_static_files(state.files, state.config, dirty=True)
+        render_pages_here(state, changed, collector, read=changed)
         collector.step, collector.page = FINISH, -1
-        validate_anchors(state, [file for _, file in changed])
-        for index, file in changed:
-            if index not in state.populated:  # the nav's pages keep theirs, as in a build
-                file.page.markdown = file.page.content = None
-        abort_if_strict(config, collector)
-    finally:
-        logger.removeHandler(collector)
+        validate_anchors(state, [state.doc_files[n] for n in changed])
+        abort_if_strict(state.config, collector)
     return len(changed)
