@@ -226,7 +226,7 @@ def run_preview(
         _log.info("Rendering the preview into %s", display_path(options.site))
         # Before any thread starts: it forks workers. Its objects serve the renders after
         # each save (made in a thread of their own when MkDocs rendered in one process).
-        rebuild.adopt(run_mkdocs(config, options.jobs), config_seen)
+        adopted = rebuild.adopt(run_mkdocs(config, options.jobs), config_seen)
         stamp.touch()
         quiet_dirty_build_notice()
         logging.getLogger("mkdocs.livereload").addFilter(without_missing_search_notice(mount_path))
@@ -242,7 +242,8 @@ def run_preview(
             server.watch(item)
 
         changes = ContentChanges(options.content)  # a thread: after the forks above
-        threading.Thread(target=rebuild.prepare, daemon=True).start()
+        if not adopted:
+            threading.Thread(target=rebuild.prepare, daemon=True).start()
 
         def watch() -> None:
             nonlocal seen
