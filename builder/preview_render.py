@@ -40,6 +40,7 @@ from .mkdocs_runner import (
     render_pages_here,
     validate_anchors,
 )
+from .problems import BuildError
 
 _log = logging.getLogger("mkdocs.moujaz.preview")
 
@@ -97,6 +98,17 @@ class PreviewRenderer:
                 _log.debug("the preview's render objects were not made: %s", error)
 
     def __call__(self) -> None:
+        """Render the changed pages. MkDocs' server prints an Abort's words and keeps
+        serving (any other error with a traceback): an mkdocs.yml an editor broke while the
+        preview runs is said as `build` says it, and the next save of it renders again."""
+        from mkdocs.exceptions import Abort
+
+        try:
+            self._render()
+        except BuildError as error:
+            raise Abort("\n".join(error.messages)) from None
+
+    def _render(self) -> None:
         with self._lock:
             started = time.perf_counter()
             state = self._current_state()

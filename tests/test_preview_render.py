@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,22 @@ def test_the_objects_of_the_first_render_in_workers_serve_the_next_ones(tmp_path
     url = f"articles/{article.date:%Y}/{article.date:%m}/{article.slug}/index.html"
     assert "عنوان جديد" in (options.site / url).read_text(encoding="utf-8")
     assert site_files(options.site) == _fresh_site(options.content, tmp_path / "fresh")
+
+
+def test_an_mkdocs_yml_broken_while_the_preview_runs_is_said_not_traced(tmp_path: Path) -> None:
+    """MkDocs' server prints an Abort's words and a traceback for anything else: a broken
+    mkdocs.yml reaches it as an Abort naming the file and the line, and once mended the
+    next render works."""
+    options, _, _ = _rendered_site(tmp_path)
+    config = tmp_path / "edited.yml"
+    good = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    good = good.replace("custom_dir: builder/theme", f"custom_dir: {REPO / 'builder' / 'theme'}")
+    config.write_text(good + "theme: [\n", encoding="utf-8")
+    edited = replace(options, config=config)
+    render = PreviewRenderer(lambda: load_mkdocs_config(edited), str(config))
+    with pytest.raises(Abort) as stopped:
+        render()
+    assert str(config) in str(stopped.value) and "line" in str(stopped.value)
+    config.write_text(good, encoding="utf-8")
+    render()
+    assert render.prepared == 1
