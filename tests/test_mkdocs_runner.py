@@ -3,6 +3,7 @@ strict mode still stops on the warnings the workers meet (a broken link in a pag
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,9 +44,9 @@ def _spy_on_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
     real = mkdocs_runner._render_pages
 
-    def spy(state: Any, workers: int, *rest: Any) -> Any:
+    def spy(state: Any, workers: int, *rest: Any, **named: Any) -> Any:
         calls.append(workers)
-        return real(state, workers, *rest)
+        return real(state, workers, *rest, **named)
 
     monkeypatch.setattr(mkdocs_runner, "_render_pages", spy)
     return calls
@@ -84,6 +85,50 @@ def test_parallel_site_is_byte_identical_to_serial(
     assert sorted(parallel_files) == sorted(serial_files)
     different = [name for name in serial_files if serial_files[name] != parallel_files[name]]
     assert different == []
+
+
+def _spy_on_publishing(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """For each time the static files and templates are published: were workers rendering?"""
+    while_workers: list[bool] = []
+    real = mkdocs_runner.publish_static_and_templates
+
+    def spy(*args: Any, **named: Any) -> None:
+        while_workers.append(mkdocs_runner._STATE is not None)  # set while the pool runs
+        real(*args, **named)
+
+    monkeypatch.setattr(mkdocs_runner, "publish_static_and_templates", spy)
+    return while_workers
+
+
+def test_static_files_and_templates_are_published_while_workers_render(
+    work: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    while_workers = _spy_on_publishing(monkeypatch)
+    run_mkdocs(_config(work, tmp_path / "site"), jobs=2, min_pages_for_parallel=0)
+    assert while_workers == [True]
+    assert (tmp_path / "site" / "sitemap.xml").is_file()
+    assert (tmp_path / "site" / "404.html").is_file()
+
+
+def test_a_page_where_a_template_goes_is_written_after_it_as_mkdocs_does(
+    work: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without directory URLs a docs page 404.md becomes 404.html, where the theme's 404
+    # template goes too: MkDocs writes the template first and the page over it.
+    copy = tmp_path / "work"
+    shutil.copytree(work / "docs", copy / "docs")
+    (copy / "docs" / "404.md").write_text("# الصفحة غير موجودة هنا\n", encoding="utf-8")
+
+    def config(site: Path) -> Any:
+        return load_mkdocs_config(_options(copy, site), use_directory_urls=False)
+
+    while_workers = _spy_on_publishing(monkeypatch)
+    run_mkdocs(config(tmp_path / "parallel"), jobs=2, min_pages_for_parallel=0)
+    assert while_workers == [False]  # before the workers started: MkDocs' order
+    run_mkdocs(config(tmp_path / "serial"), jobs=1)
+    page = (tmp_path / "parallel" / "404.html").read_text(encoding="utf-8")
+    assert "الصفحة غير موجودة هنا" in page
+    assert page == (tmp_path / "serial" / "404.html").read_text(encoding="utf-8")
 
 
 def test_parallel_strict_build_stops_on_a_broken_link_in_a_page(
