@@ -29,7 +29,7 @@ from .pages import PageWriter
 from .problems import BuildError, ContentError, Problem, display_path
 from .reader import read_content
 from .render_record import RenderRecord, render_key
-from .search import BUNDLE, INDEXED_FOLDERS, SOURCES, Indexing, query_tables_js
+from .search import BUNDLE, INDEXED_FOLDERS, Indexing, query_tables_js
 from .search import TABLES as QUERY_TABLES
 from .site_fingerprints import SharedDigests
 from .writer import FileJob, FileStamps, OutputTree, folder_size
@@ -247,7 +247,7 @@ def _write_site(
                 options.docs, fingerprinter, stamps.load(), atomic=options.atomic_writes
             )
             tree.write_all(jobs, workers)
-            report.pages = len(jobs)  # one page a job (with an indexed page's search block)
+            report.pages = tree.files
             for asset in sorted(ASSETS.rglob("*")):
                 if asset.is_file():
                     relative = f"assets/{asset.relative_to(ASSETS).as_posix()}"
@@ -321,16 +321,11 @@ def check_site_folder(options: BuildOptions) -> None:
 
 
 def _render_and_index(config: Any, options: BuildOptions, report: BuildReport) -> None:
-    # Pagefind reads the search blocks the write stage left (search.SOURCES); it starts
-    # once MkDocs has written the article, entity and tag pages, while MkDocs renders the
-    # others (a fifth of the pages: archives, digests, timelines): early enough that those
-    # fill the core Pagefind leaves idle, late enough that its memory peak comes after
-    # MkDocs' workers are gone (search.Indexing).
-    search = (
-        Indexing(options.docs / SOURCES, options.site, keep_current=report.dirty_render)
-        if options.search
-        else None
-    )
+    # Pagefind reads only the article, entity and tag pages: it starts as soon as MkDocs
+    # has written them, while MkDocs renders the others (a fifth of the pages: archives,
+    # digests, timelines). Pagefind indexes on one core most of the time; those pages used
+    # to wait for the second one.
+    search = Indexing(options.site, keep_current=report.dirty_render) if options.search else None
     if search is None:  # a kept site's search index would no longer be this site's
         shutil.rmtree(options.site / BUNDLE, ignore_errors=True)
     try:

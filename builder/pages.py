@@ -16,7 +16,6 @@ from .fingerprint import Fingerprinter
 from .indexes import DatedEvent, SiteIndex
 from .model import ENTITY_TYPES, Article, Entity
 from .render import Renderer, link_origin
-from .search import search_source
 from .stemmer import pagefind_value, search_terms
 
 HOME_LATEST = 30
@@ -49,8 +48,7 @@ def digest_page(day: str) -> str:
 @dataclass(frozen=True)
 class PageJob:
     """One page: which template renders it, with what. Calling it renders the page as a
-    (source path, Markdown) pair, and an indexed page's search block as a second file; an
-    OutputTree job."""
+    (source path, Markdown) pair; an OutputTree job (a list of one file)."""
 
     renderer: Renderer
     template: str
@@ -63,9 +61,7 @@ class PageJob:
 
     def __call__(self) -> list[tuple[str, str]]:
         context = self.derive(**self.context) if self.derive else self.context
-        markdown = self.renderer.render(self.template, self.page, **context)
-        source = search_source(self.page, markdown)  # the block Pagefind reads (search.py)
-        return [(self.page, markdown)] if source is None else [(self.page, markdown), source]
+        return [(self.page, self.renderer.render(self.template, self.page, **context))]
 
     def fingerprint(self, fingerprinter: Fingerprinter) -> bytes:
         """What the page is made from (the renderer's globals are in the build's salt)."""

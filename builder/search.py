@@ -1,15 +1,9 @@
-"""Search stage: Pagefind indexes the indexed pages' search blocks; the browser's query
-tables are written.
+"""Search stage: Pagefind indexes the built site; the browser's query tables are written.
 
 What gets indexed is decided by the page templates (data-pagefind-body on articles, entity
 and tag pages; a hidden field of light stems from builder/stemmer.py; filters, meta, sort).
-The write stage keeps each such block, exactly as the page carries it into its HTML, in a
-small HTML file of its own under the docs folder's `.search/` (at the page's site path;
-MkDocs skips dot-folders): Pagefind reads those instead of the rendered pages, whose
-Material chrome was ~85 % of what it parsed (the same index: the fragments are named by
-their content, and are the same files). This module runs Pagefind's bundled binary on them
-and renders assets/javascripts/search/tables.js, the data half of the query shim
-(docs/search.md).
+This module runs Pagefind's bundled binary on the site's indexed folders and renders
+assets/javascripts/search/tables.js, the data half of the query shim (docs/search.md).
 
 `query_transfer_bytes` measures what a reader downloads for a first search (used by bench/).
 """
@@ -32,18 +26,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .markdown_raw import RAW_END, RAW_START
 from .problems import BuildError
 from .stemmer import query_tables
 from .writer import folder_size
 
 BUNDLE = "pagefind"  # folder of the search bundle inside the site
-# The folder of the docs folder holding the indexed pages' search blocks (`search_source`).
-SOURCES = ".search"
 # The folders of the pages that carry data-pagefind-body (builder/templates: article, entity
-# and tag pages). MkDocs renders them first, and the search index starts when they are
-# written (builder/build.py): see `Indexing` for why then.
+# and tag pages). Pagefind parses only these: every other page (digests, archives,
+# timelines: half the site) it would read in full to find nothing to index.
 INDEXED_FOLDERS = ("articles", "entities", "tags")
+INDEXED_GLOB = f"{{{','.join(INDEXED_FOLDERS)}}}/**/*.html"
 TABLES = Path("assets/javascripts/search/tables.js")
 SHIM = "assets/javascripts/search/pagefind.js"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -80,68 +72,38 @@ def query_tables_js() -> str:
     )
 
 
-def search_source(page: str, markdown: str) -> tuple[str, str] | None:
-    """The search block of a page's Markdown as a file for Pagefind: (its path in the docs
-    folder, a minimal HTML document holding the block), or None for a page without one.
-
-    The block is the page's first raw region (builder/markdown_raw.py), which reaches the
-    HTML untouched, and its first line carries data-pagefind-body. The path is the page's
-    HTML path under SOURCES (directory URLs, as mkdocs.yml sets), so that Pagefind gives
-    each result the page's URL."""
-    if "data-pagefind-body" not in markdown:
-        return None
-    front_matter_end = markdown.find("\n---\n", 3) + 5 if markdown.startswith("---\n") else 0
-    start = markdown.find(f"\n{RAW_START}\n", front_matter_end - 1)
-    if start < 0:
-        return None
-    start += len(RAW_START) + 2
-    end = markdown.find(f"\n{RAW_END}", start)
-    block = markdown[start:end]
-    if end < 0 or "data-pagefind-body" not in block.partition("\n")[0]:
-        return None
-    stem = page.removesuffix(".md")
-    html_path = f"{stem}.html" if stem.rpartition("/")[2] == "index" else f"{stem}/index.html"
-    document = (
-        '<!DOCTYPE html>\n<html lang="ar" dir="rtl"><head><meta charset="utf-8"></head><body>\n'
-        f"{block}\n</body></html>\n"
-    )
-    return f"{SOURCES}/{html_path}", document
-
-
-def index_is_current(sources: Path, bundle: Path) -> bool:
-    """Whether the search index in `bundle` was made from the search blocks in `sources`
-    as they are now: it exists, and no block was written after it (the write stage rewrites
-    a block only when it changed). A block gone goes with its page's Markdown, and a docs
-    file gone means a site rendered anew, without the old index (builder/render_record.py)."""
+def index_is_current(site: Path) -> bool:
+    """Whether `site`'s search index was made from its indexed pages as they are now: it
+    exists, and no page of INDEXED_FOLDERS was written after it. Pagefind starts once those
+    pages are all written (builder/build.py), so a page newer than the index was rendered
+    again since; a page gone means a site rendered anew, without the old index
+    (builder/render_record.py)."""
     try:
-        made = (bundle / "pagefind-entry.json").stat().st_mtime_ns
+        made = (site / BUNDLE / "pagefind-entry.json").stat().st_mtime_ns
     except OSError:
         return False
-    for root, _, names in os.walk(sources):
-        for name in names:
-            if os.stat(os.path.join(root, name)).st_mtime_ns >= made:
-                return False
+    for folder in INDEXED_FOLDERS:
+        for root, _, names in os.walk(site / folder):
+            for name in names:
+                if name.endswith(".html") and os.stat(os.path.join(root, name)).st_mtime_ns >= made:
+                    return False
     return True
 
 
 class Indexing:
-    """Pagefind indexing the search blocks in `sources` into `site`'s search bundle:
-    `start()` it, `finish()` waits for it (starting it first if nobody did), `stop()` kills
-    it if it still runs (the build failed meanwhile). With `keep_current` (a site rendered
-    into its last build's folder), an index that is still the blocks' (`index_is_current`)
-    is kept instead: after an edit that left every search block as it was, or a build with
-    nothing changed.
+    """Pagefind indexing `site`: `start()` it, `finish()` waits for it (starting it first if
+    nobody did), `stop()` kills it if it still runs (the build failed meanwhile). With
+    `keep_current` (a site rendered into its last build's folder), an index that is still
+    the pages' (`index_is_current`) is kept instead: after an edit that left every article,
+    entity and tag page as it was, or a build with nothing changed.
 
-    The blocks are ready before MkDocs starts, but the build starts Pagefind when MkDocs
-    has written the article, entity and tag pages, while it renders the others (a fifth of
-    the pages): Pagefind parses on ~1.4 cores, then peaks at 2.8 GB at 10,000 articles while
-    it builds the index and writes it on one core; started earlier, its peak would meet
-    MkDocs' workers (over 3 GB). The whole site is indexed as Arabic (`--force-language
-    ar`): every page is, and one language means one index, so Pagefind applies its Arabic
-    stemming to everything."""
+    Only pages with a data-pagefind-body element are indexed (articles, entities, tags),
+    and Pagefind reads only INDEXED_FOLDERS: the build starts it as soon as MkDocs has
+    written those, while MkDocs renders the other pages (builder/build.py). The whole site
+    is indexed as Arabic (`--force-language ar`): every page is, and one language means
+    one index, so Pagefind applies its Arabic stemming to everything."""
 
-    def __init__(self, sources: Path, site: Path, keep_current: bool = False):
-        self.sources = sources
+    def __init__(self, site: Path, keep_current: bool = False):
         self.site = site
         self.bundle = site / BUNDLE
         self.keep_current = keep_current
@@ -152,7 +114,7 @@ class Indexing:
         self.output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by finish or stop)
 
     def start(self) -> None:
-        if self.keep_current and index_is_current(self.sources, self.bundle):
+        if self.keep_current and index_is_current(self.site):
             self.kept = True
             return
         if self.bundle.exists():  # fragments of deleted pages must not linger
@@ -160,9 +122,11 @@ class Indexing:
         command = [
             str(pagefind_binary()),
             "--site",
-            str(self.sources),
-            "--output-path",
-            str(self.bundle.resolve()),
+            str(self.site),
+            "--output-subdir",
+            BUNDLE,
+            "--glob",
+            INDEXED_GLOB,
             "--force-language",
             "ar",
             "--quiet",

@@ -110,7 +110,7 @@ def test_a_build_that_fails_after_the_search_index_started_stops_it(
     events: list[str] = []
 
     class Indexing:
-        def __init__(self, sources: Path, site: Path, keep_current: bool = False) -> None:
+        def __init__(self, site: Path, keep_current: bool = False) -> None:
             pass
 
         def start(self) -> None:

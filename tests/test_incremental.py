@@ -28,7 +28,6 @@ from builder.pages import PageJob, PageWriter, article_page
 from builder.problems import ContentError
 from builder.read_cache import ReadCache
 from builder.reader import read_content
-from builder.search import SOURCES
 from builder.writer import FileStamps
 
 ARTICLES = 30
@@ -94,12 +93,9 @@ def test_editing_one_article_reanalyzes_and_rewrites_only_it(corpus: BuildOption
     assert "تفاصيل جديدة" in page.read_text(encoding="utf-8")
     untouched_pages = {corpus.docs / article_page(a) for a in articles if a.slug != edited.slug}
     assert not changed & untouched_pages, "pages of untouched articles keep their mtime"
-    # The edit adds no entity, date or summary: nothing else on the site depends on it. Its
-    # search block (builder/search.py) holds the body's words: it changes with the page.
-    block = corpus.docs / SOURCES / article_page(edited).removesuffix(".md") / "index.html"
-    assert changed == {page, block}
-    assert "جديد" in block.read_text(encoding="utf-8")
-    assert report.stage("write").files == 2
+    # The edit adds no entity, date or summary: nothing else on the site depends on it.
+    assert changed == {page}
+    assert report.stage("write").files == 1
 
 
 def test_registry_change_reanalyzes_every_article(corpus: BuildOptions) -> None:
@@ -686,8 +682,7 @@ def test_a_fresh_clone_parses_only_the_articles_whose_text_changed(
     )
     report = _generate(corpus)
     assert parsed == [edited] and len(compared) == len(paths)
-    # The edited article's page and its search block.
-    assert report.analyzed == 1 and report.stage("write").files == 2
+    assert report.analyzed == 1 and report.stage("write").files == 1
     parsed.clear(), compared.clear()
     assert _generate(corpus).analyzed == 0
     assert parsed == [] and compared == []  # kept under the new stamps

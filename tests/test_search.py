@@ -17,7 +17,6 @@ from builder.search import (
     CHROMIUM,
     CHROMIUM_ARGS,
     SHIM,
-    SOURCES,
     Indexing,
     SearchIndexError,
     query_transfer_bytes,
@@ -69,43 +68,9 @@ def test_only_articles_entities_and_tags_are_indexed(search_site: BuiltSite) -> 
     for listing in ("", "archive", "timeline", "entities", "tags"):
         assert (listing or ".") not in indexed and listing not in indexed
     assert not any(p.startswith(("digest/", "archive/")) for p in indexed)
-    # MkDocs renders these folders first and the search index starts then
-    # (search.INDEXED_FOLDERS): a page type indexed elsewhere would be indexed late.
+    # Pagefind reads only these folders (search.INDEXED_GLOB): a page type indexed
+    # elsewhere would silently be missing from search.
     assert {p.split("/")[0] for p in indexed} == {"articles", "entities", "tags"}
-
-
-def test_pagefind_reads_each_indexed_block_exactly_as_its_page_carries_it(
-    search_site: BuiltSite,
-) -> None:
-    """Pagefind indexes the write stage's copies of the search blocks (search.SOURCES), not
-    the rendered pages: each copy must be what the page's HTML holds, for every indexed
-    page and no other, and MkDocs must not publish the copies."""
-
-    def block(html: str) -> str:
-        start = html.rindex("<", 0, html.index(" data-pagefind-body"))
-        depth, position = 0, start
-        for tag in re.finditer(r"<(/?)div\b", html[start:]):
-            depth += -1 if tag.group(1) else 1
-            if depth == 0:
-                position = start + tag.end() + 1  # the ">" of the closing tag
-                break
-        return html[start:position]
-
-    pages = {
-        p.relative_to(search_site.root).as_posix(): p.read_text(encoding="utf-8")
-        for p in search_site.root.rglob("*.html")
-        if p.relative_to(search_site.root).parts[0] != "pagefind"
-    }
-    indexed = {path: html for path, html in pages.items() if "data-pagefind-body" in html}
-    sources = search_site.docs / SOURCES
-    copies = {
-        p.relative_to(sources).as_posix(): p.read_text(encoding="utf-8")
-        for p in sources.rglob("*.html")
-    }
-    assert len(indexed) > 20 and set(copies) == set(indexed)
-    for path, html in indexed.items():
-        assert block(copies[path]) == block(html), path
-    assert not (search_site.root / SOURCES).exists()
 
 
 def test_article_page_search_markup(search_site: BuiltSite) -> None:
@@ -275,10 +240,10 @@ def test_page_url_shorthand() -> None:
 def test_pagefind_failing_is_an_error_with_its_own_words(tmp_path: Path) -> None:
     """Pagefind runs beside MkDocs with its messages in a file: a failure still reports
     them (here: a site without any page to index), as a build error."""
-    sources = tmp_path / "docs" / ".search"
-    (sources / "articles").mkdir(parents=True)  # no search block in it
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "index.html").write_text("<html><body>x</body></html>", encoding="utf-8")
     with pytest.raises(SearchIndexError, match="not able to build an index") as failed:
-        Indexing(sources, tmp_path / "site").finish()
+        Indexing(tmp_path).finish()
     # A BuildError: the command line prints its messages, not a traceback.
     assert isinstance(failed.value, BuildError)
     assert failed.value.messages[0] == "the search index could not be built; Pagefind said:"
