@@ -40,16 +40,22 @@ def _pages(site: Path) -> set[str]:
     return {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
 
 
+def _spy(monkeypatch: pytest.MonkeyPatch, name: str, note: Callable[..., Any]) -> list[Any]:
+    """mkdocs_runner.`name` wrapped: `note(*args)` of each call is kept, in order."""
+    notes: list[Any] = []
+    real = getattr(mkdocs_runner, name)
+
+    def spy(*args: Any, **named: Any) -> Any:
+        notes.append(note(*args))
+        return real(*args, **named)
+
+    monkeypatch.setattr(mkdocs_runner, name, spy)
+    return notes
+
+
 def _spy_on_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    calls: list[int] = []
-    real = mkdocs_runner._render_pages
-
-    def spy(state: Any, workers: int, *rest: Any, **named: Any) -> Any:
-        calls.append(workers)
-        return real(state, workers, *rest, **named)
-
-    monkeypatch.setattr(mkdocs_runner, "_render_pages", spy)
-    return calls
+    """How many workers each parallel render asked for."""
+    return _spy(monkeypatch, "_render_pages", lambda _state, workers, *_: workers)
 
 
 def test_parallel_site_is_byte_identical_to_serial(
@@ -88,16 +94,11 @@ def test_parallel_site_is_byte_identical_to_serial(
 
 
 def _spy_on_publishing(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """For each time the static files and templates are published: were workers rendering?"""
-    while_workers: list[bool] = []
-    real = mkdocs_runner.publish_static_and_templates
-
-    def spy(*args: Any, **named: Any) -> None:
-        while_workers.append(mkdocs_runner._STATE is not None)  # set while the pool runs
-        real(*args, **named)
-
-    monkeypatch.setattr(mkdocs_runner, "publish_static_and_templates", spy)
-    return while_workers
+    """For each time the static files and templates are published: were workers rendering?
+    (`_STATE` is set while the pool runs.)"""
+    return _spy(
+        monkeypatch, "publish_static_and_templates", lambda *_: mkdocs_runner._STATE is not None
+    )
 
 
 def test_static_files_and_templates_are_published_while_workers_render(
