@@ -3,6 +3,7 @@ strict mode still stops on the warnings the workers meet (a broken link in a pag
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -130,6 +131,45 @@ def test_a_page_where_a_template_goes_is_written_after_it_as_mkdocs_does(
     page = (tmp_path / "parallel" / "404.html").read_text(encoding="utf-8")
     assert "الصفحة غير موجودة هنا" in page
     assert page == (tmp_path / "serial" / "404.html").read_text(encoding="utf-8")
+
+
+def _spy_on_priorities(monkeypatch: pytest.MonkeyPatch, log: Path) -> Callable[[], set[Any]]:
+    """The (top folder, niceness) of every page as its worker rendered it: the workers append
+    to `log` (they are other processes), read back by the function returned."""
+    real = mkdocs_runner.render_pages_here
+
+    def spy(state: Any, indexes: Any, *rest: Any) -> Any:
+        niceness = os.getpriority(os.PRIO_PROCESS, 0)
+        with log.open("a", encoding="utf-8") as out:
+            for index in indexes:
+                out.write(f"{state.doc_files[index].dest_uri.split('/')[0]} {niceness}\n")
+        return real(state, indexes, *rest)
+
+    monkeypatch.setattr(mkdocs_runner, "render_pages_here", spy)
+    return lambda: {(folder, int(n)) for folder, n in map(str.split, log.read_text().splitlines())}
+
+
+@pytest.mark.parametrize("site_size", ["small", "large"])
+def test_other_pages_yield_the_cpu_to_the_search_index_on_small_sites(
+    work: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, site_size: str
+) -> None:
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    if own == mkdocs_runner.LOWEST_PRIORITY:
+        pytest.skip("the tests already run at the lowest priority")
+    if site_size == "large":  # more first pages than Pagefind may index beside MkDocs' workers
+        monkeypatch.setattr(mkdocs_runner, "YIELD_TO_SEARCH_MAX_FIRST_PAGES", 1)
+    rendered = _spy_on_priorities(monkeypatch, tmp_path / "priorities.log")
+    run_mkdocs(
+        _config(work, tmp_path / "site"),
+        jobs=2,
+        min_pages_for_parallel=0,
+        first=("articles", "tags"),
+        when_first_written=lambda: None,
+    )
+    pages = rendered()
+    low = mkdocs_runner.LOWEST_PRIORITY if site_size == "small" else own
+    assert pages == {(f, own if f in ("articles", "tags") else low) for f, _ in pages}
+    assert {folder for folder, _ in pages} >= {"articles", "tags", "entities", "digest"}
 
 
 def test_parallel_strict_build_stops_on_a_broken_link_in_a_page(
