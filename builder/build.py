@@ -29,7 +29,7 @@ from .pages import PageWriter
 from .problems import BuildError, ContentError, Problem, display_path
 from .reader import read_content
 from .render_record import RenderRecord, render_key
-from .search import BUNDLE, INDEXED_FOLDERS, Indexing, query_tables_js
+from .search import BUNDLE, INDEXED_FOLDERS, Indexing, indexed_pages, query_tables_js
 from .search import TABLES as QUERY_TABLES
 from .site_fingerprints import SharedDigests
 from .writer import FileJob, FileStamps, OutputTree, folder_size
@@ -320,22 +320,45 @@ def check_site_folder(options: BuildOptions) -> None:
         )
 
 
+# Pagefind indexes the builder's copies of the pages' search blocks (builder/search.py),
+# so it needs no rendered page. On a site of up to this many indexed pages it starts before
+# MkDocs, whose workers render at the lowest CPU priority meanwhile: Pagefind has the cores
+# first, and MkDocs fills the one it leaves idle while it writes its index (the last fifth
+# of its run, on one core). On a larger site Pagefind's memory peak, which grows with the
+# pages (2.8 GB at 12,295), must not meet MkDocs' workers (3.6 GB together at 10,000
+# articles; 2.3 GB at 7,961 indexed pages): it starts once MkDocs has written the indexed
+# pages, while MkDocs renders the others (archives, digests, timelines).
+SEARCH_BESIDE_MKDOCS_MAX_PAGES = 8000
+
+
 def _render_and_index(config: Any, options: BuildOptions, report: BuildReport) -> None:
-    # Pagefind reads only the article, entity and tag pages: it starts as soon as MkDocs
-    # has written them, while MkDocs renders the others (a fifth of the pages: archives,
-    # digests, timelines). Pagefind indexes on one core most of the time; those pages used
-    # to wait for the second one.
-    search = Indexing(options.site, keep_current=report.dirty_render) if options.search else None
+    pages = indexed_pages(report.docs_paths)
+    search = (
+        Indexing(
+            options.site,
+            options.docs,
+            pages,
+            options.work,
+            directory_urls=config["use_directory_urls"],
+            keep_current=report.dirty_render,
+        )
+        if options.search
+        else None
+    )
     if search is None:  # a kept site's search index would no longer be this site's
         shutil.rmtree(options.site / BUNDLE, ignore_errors=True)
+    beside = search is not None and len(pages) <= SEARCH_BESIDE_MKDOCS_MAX_PAGES
     try:
         with timed(report, "mkdocs") as stage:
+            if search and beside:
+                search.start()
             run_mkdocs(
                 config,
                 options.jobs,
-                first=INDEXED_FOLDERS,
-                when_first_written=search.start if search else None,
+                first=() if beside else INDEXED_FOLDERS,
+                when_first_written=search.start if search and not beside else None,
                 dirty=report.dirty_render,
+                yield_cpu=bool(search and beside and not search.kept),
             )
             stage.files, stage.bytes = folder_size(options.site, leave_out=BUNDLE)
         articles = report.index.articles if report.index else []

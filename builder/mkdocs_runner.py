@@ -7,10 +7,9 @@ static files, theme and extra templates (sitemap.xml, 404.html), anchor validati
 mode — and hands the one step that costs, reading + rendering the Markdown pages
 (`_populate_page` + `_build_page`), to forked worker processes, in slices of
 `files.documentation_pages()` (the pages of the folders the caller wants first, then the
-others: the search index starts on the first ones, and the others then yield it the CPU),
-while this process writes the static files and templates (unless a page's HTML goes where
-one of them does: then before the workers, in MkDocs' order). The site is byte-identical
-to a serial build:
+others: the search index may start on the first ones), while this process writes the static
+files and templates (unless a page's HTML goes where one of them does: then before the
+workers, in MkDocs' order). The site is byte-identical to a serial build:
 
 - every page object exists in the parent before the fork (the sitemap lists them all) and
   the pages of the nav (home, entities, tags, timeline, archive) are read and rendered to
@@ -61,15 +60,7 @@ from .problems import BuildError
 # Below this many Markdown files forking costs more than it saves: plain MkDocs.
 MIN_PAGES_FOR_PARALLEL = 200
 
-# While the search index is built from the first pages (Pagefind parses them on ~1.4 cores,
-# then writes its index on one core for the last fifth of its run), the other pages render at
-# the lowest CPU priority: Pagefind gets the cores first and they fill the one it leaves
-# idle (a 3,000-article build, five alternating pairs: 29.5–34.9 s against 33.8–39.6 s).
-# Not on large sites: those pages would still be rendering at Pagefind's memory peak, which
-# grows with the pages it indexes (3.6 GB instead of 2.9 GB at 10,000 articles, 12,296
-# indexed pages; 1.4 GB at 3,000, 5,112). Up to this many first pages they yield.
-YIELD_TO_SEARCH_MAX_FIRST_PAGES = 8000
-LOWEST_PRIORITY = 19  # the niceness of a worker rendering the other pages then
+LOWEST_PRIORITY = 19  # the niceness of workers that yield the CPU (`yield_cpu`)
 
 # The steps of a build, in MkDocs' order: warnings are sorted by (step, page index, order).
 SETUP, POPULATE, TEMPLATES, PAGES, FINISH = range(5)
@@ -83,16 +74,17 @@ def run_mkdocs(
     first: tuple[str, ...] = (),
     when_first_written: Callable[[], None] | None = None,
     dirty: bool = False,
+    yield_cpu: bool = False,
 ) -> RenderState | None:
     """Build the site with MkDocs in `jobs` processes (0: one per usable core); with
     `dirty`, only what changed since the site folder's last build (see the module's words).
     Returns MkDocs' objects of a render in workers (the preview keeps them), else None.
+    With `yield_cpu` the workers render at the lowest CPU priority: something that must
+    finish first (the search index, builder/build.py) runs beside them.
 
     The pages in the site folders `first` are rendered before the others, and
     `when_first_written()` is called as soon as they are all written, while the others are
-    still being rendered (the search index is built from them: builder/build.py) — at the
-    lowest CPU priority, up to YIELD_TO_SEARCH_MAX_FIRST_PAGES first pages; in a serial
-    build, when the build is done.
+    still being rendered; in a serial build, when the build is done.
 
     Raises BuildError with MkDocs' warnings when the build stops (strict mode, or an error).
     """
@@ -116,7 +108,9 @@ def run_mkdocs(
                 if when_first_written is not None:
                     when_first_written()
                 return None
-            return _parallel_build(config, workers, collector, first, when_first_written, dirty)
+            return _parallel_build(
+                config, workers, collector, first, when_first_written, dirty, yield_cpu
+            )
         except MkDocsException as error:
             raise BuildError([*collector.messages, f"MkDocs stopped: {error}"]) from None
 
@@ -208,6 +202,7 @@ def _parallel_build(
     first: tuple[str, ...] = (),
     when_first_written: Callable[[], None] | None = None,
     dirty: bool = False,
+    yield_cpu: bool = False,
 ) -> RenderState:
     """`mkdocs.commands.build.build(config, dirty=dirty)` (1.6.1, not serving), pages forked;
     returns its objects."""
@@ -241,7 +236,14 @@ def _parallel_build(
         todo = [n for n, file in enumerate(doc_files) if not dirty or file.is_modified()]
         early = [n for n in todo if doc_files[n].dest_uri.split("/")[0] in first]
         rendered = _render_pages(
-            state, workers, collector, todo, early, when_first_written, meanwhile=publish
+            state,
+            workers,
+            collector,
+            todo,
+            early,
+            when_first_written,
+            meanwhile=publish,
+            yield_cpu=yield_cpu,
         )
         for index, present, links in rendered:
             page = doc_files[index].page
@@ -416,10 +418,12 @@ def _render_pages(
     early: list[int],
     when_early_written: Callable[[], None] | None,
     meanwhile: Callable[[], None] | None = None,
+    yield_cpu: bool = False,
 ) -> list[tuple[int, set[str] | None, dict[str, dict[str, str]] | None]]:
     """Read, render and write the pages `todo` (indexes into doc_files) in `workers` forked
-    processes: those of `early` first, then `when_early_written()`, while the others render.
-    `meanwhile()` runs here once the workers have started."""
+    processes (at the lowest priority with `yield_cpu`): those of `early` first, then
+    `when_early_written()`, while the others render. `meanwhile()` runs here once the
+    workers have started."""
     global _STATE
     if not todo:  # a dirty build with no page changed
         if meanwhile is not None:
@@ -430,18 +434,18 @@ def _render_pages(
     size = max(1, min(MAX_CHUNK, math.ceil(len(todo) / (workers * 8))))
     wanted = set(early)
     later = [index for index in todo if index not in wanted]
-    # Chunks go out in order, so a worker given a later chunk never gets an early one again.
-    yielding = when_early_written is not None and len(early) <= YIELD_TO_SEARCH_MAX_FIRST_PAGES
-    chunks = [(True, False, tuple(early[i : i + size])) for i in range(0, len(early), size)]
-    chunks += [(False, yielding, tuple(later[i : i + size])) for i in range(0, len(later), size)]
-    pending = sum(1 for is_early, *_ in chunks if is_early)  # early chunks not back yet
+    chunks = [(True, tuple(early[i : i + size])) for i in range(0, len(early), size)]
+    chunks += [(False, tuple(later[i : i + size])) for i in range(0, len(later), size)]
+    pending = sum(1 for is_early, _ in chunks if is_early)  # early chunks not back yet
     anchors: list[tuple[int, set[str] | None, dict[str, dict[str, str]] | None]] = []
     _STATE = state
     try:
         context = multiprocessing.get_context("fork")
         with (
             frozen_heap(),
-            context.Pool(min(workers, len(chunks)), initializer=_worker_init) as pool,
+            context.Pool(
+                min(workers, len(chunks)), initializer=_worker_init, initargs=(yield_cpu,)
+            ) as pool,
         ):
             results = pool.imap_unordered(_render_chunk, chunks)  # the workers start
             if pending == 0 and when_early_written is not None:
@@ -465,9 +469,12 @@ def _render_pages(
     return anchors
 
 
-def _worker_init() -> None:
-    """In a fresh worker: collect its own warnings instead of the parent's copy."""
+def _worker_init(yield_cpu: bool = False) -> None:
+    """In a fresh worker: collect its own warnings instead of the parent's copy; with
+    `yield_cpu`, take the lowest CPU priority."""
     global _WORKER_COLLECTOR
+    if yield_cpu:
+        os.setpriority(os.PRIO_PROCESS, 0, LOWEST_PRIORITY)
     logger = logging.getLogger("mkdocs")
     for handler in list(logger.handlers):
         if isinstance(handler, WarningCollector):
@@ -476,15 +483,12 @@ def _worker_init() -> None:
     logger.addHandler(_WORKER_COLLECTOR)
 
 
-def _render_chunk(chunk: tuple[bool, bool, tuple[int, ...]]) -> _Chunk:
-    """(early, yield the CPU, page indexes), in a worker: the pages rendered, their anchors
-    sent back."""
+def _render_chunk(chunk: tuple[bool, tuple[int, ...]]) -> _Chunk:
+    """(early, page indexes), in a worker: the pages rendered, their anchors sent back."""
     state, collector = _STATE, _WORKER_COLLECTOR
     assert state is not None and collector is not None
     collector.records = []
-    early, yielding, indexes = chunk
-    if yielding:
-        os.setpriority(os.PRIO_PROCESS, 0, LOWEST_PRIORITY)
+    early, indexes = chunk
     result = _Chunk(collector.records, early)
 
     def anchors_of(index: int, page: Any) -> None:

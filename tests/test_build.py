@@ -110,7 +110,9 @@ def test_a_build_that_fails_after_the_search_index_started_stops_it(
     events: list[str] = []
 
     class Indexing:
-        def __init__(self, site: Path, keep_current: bool = False) -> None:
+        kept = False
+
+        def __init__(self, site: Path, *args: Any, **named: Any) -> None:
             pass
 
         def start(self) -> None:
@@ -124,7 +126,8 @@ def test_a_build_that_fails_after_the_search_index_started_stops_it(
             events.append("stopped")
 
     def failing_mkdocs(config: object, jobs: int, **hooks: Any) -> None:
-        hooks["when_first_written"]()
+        if hooks["when_first_written"]:  # a large site: the index starts meanwhile
+            hooks["when_first_written"]()
         raise BuildError(["MkDocs stopped: a page failed"])
 
     monkeypatch.setattr(build_module, "Indexing", Indexing)
@@ -133,6 +136,39 @@ def test_a_build_that_fails_after_the_search_index_started_stops_it(
     with pytest.raises(BuildError, match="a page failed"):
         build_module.build(options)
     assert events == ["started", "stopped"]
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_the_search_index_starts_before_mkdocs_on_a_small_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, large: bool
+) -> None:
+    """Pagefind indexes the docs folder's blocks: on a small site it starts before MkDocs,
+    whose workers yield it the CPU; on a large one (its memory peak must not meet MkDocs'
+    workers) once MkDocs has written the indexed pages, and MkDocs does not yield."""
+    events: list[Any] = []
+    real_mkdocs, real_start = build_module.run_mkdocs, build_module.Indexing.start
+
+    def mkdocs(config: object, jobs: int, **hooks: Any) -> Any:
+        events.append(("mkdocs", hooks["first"], hooks["yield_cpu"]))
+        return real_mkdocs(config, jobs, **hooks)
+
+    def start(self: Any) -> None:
+        events.append("search")
+        real_start(self)
+
+    monkeypatch.setattr(build_module, "run_mkdocs", mkdocs)
+    monkeypatch.setattr(build_module.Indexing, "start", start)
+    if large:
+        monkeypatch.setattr(build_module, "SEARCH_BESIDE_MKDOCS_MAX_PAGES", 1)
+    options = options_in(tmp_path, copy_content(tmp_path), jobs=1)
+    report = build_module.build(options)
+    if large:
+        assert events == [("mkdocs", build_module.INDEXED_FOLDERS, False), "search"]
+    else:
+        assert events == ["search", ("mkdocs", (), True)]
+    assert report.stage("search").files > 0
+    assert (options.site / "pagefind" / "pagefind-entry.json").is_file()
+    assert not (options.work / "pagefind.new").exists()
 
 
 def _busy(seconds: float) -> float:

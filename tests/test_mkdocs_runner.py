@@ -149,27 +149,21 @@ def _spy_on_priorities(monkeypatch: pytest.MonkeyPatch, log: Path) -> Callable[[
     return lambda: {(folder, int(n)) for folder, n in map(str.split, log.read_text().splitlines())}
 
 
-@pytest.mark.parametrize("site_size", ["small", "large"])
-def test_other_pages_yield_the_cpu_to_the_search_index_on_small_sites(
-    work: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, site_size: str
+@pytest.mark.parametrize("yield_cpu", [True, False])
+def test_workers_yield_the_cpu_when_asked(
+    work: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, yield_cpu: bool
 ) -> None:
     own = os.getpriority(os.PRIO_PROCESS, 0)
     if own == mkdocs_runner.LOWEST_PRIORITY:
         pytest.skip("the tests already run at the lowest priority")
-    if site_size == "large":  # more first pages than Pagefind may index beside MkDocs' workers
-        monkeypatch.setattr(mkdocs_runner, "YIELD_TO_SEARCH_MAX_FIRST_PAGES", 1)
     rendered = _spy_on_priorities(monkeypatch, tmp_path / "priorities.log")
     run_mkdocs(
-        _config(work, tmp_path / "site"),
-        jobs=2,
-        min_pages_for_parallel=0,
-        first=("articles", "tags"),
-        when_first_written=lambda: None,
+        _config(work, tmp_path / "site"), jobs=2, min_pages_for_parallel=0, yield_cpu=yield_cpu
     )
     pages = rendered()
-    low = mkdocs_runner.LOWEST_PRIORITY if site_size == "small" else own
-    assert pages == {(f, own if f in ("articles", "tags") else low) for f, _ in pages}
     assert {folder for folder, _ in pages} >= {"articles", "tags", "entities", "digest"}
+    assert {n for _, n in pages} == {mkdocs_runner.LOWEST_PRIORITY if yield_cpu else own}
+    assert os.getpriority(os.PRIO_PROCESS, 0) == own  # this process kept its priority
 
 
 def test_parallel_strict_build_stops_on_a_broken_link_in_a_page(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,13 @@ from builder.problems import BuildError
 from builder.search import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    INDEXED_FOLDERS,
     SHIM,
     Indexing,
     SearchIndexError,
+    copy_indexed_blocks,
+    indexed_pages,
+    pagefind_binary,
     query_transfer_bytes,
     serve_site,
 )
@@ -71,6 +76,50 @@ def test_only_articles_entities_and_tags_are_indexed(search_site: BuiltSite) -> 
     # Pagefind reads only these folders (search.INDEXED_GLOB): a page type indexed
     # elsewhere would silently be missing from search.
     assert {p.split("/")[0] for p in indexed} == {"articles", "entities", "tags"}
+
+
+def _indexed_site_pages(root: Path) -> set[str]:
+    return {
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*.html")
+        if "data-pagefind-body" in p.read_text(encoding="utf-8")
+    }
+
+
+def test_each_block_is_copied_as_its_page_carries_it(
+    search_site: BuiltSite, tmp_path: Path
+) -> None:
+    """Pagefind indexes copies of the pages' blocks taken from the docs folder: one for each
+    page with a block, where the page is, and each in its page byte for byte, whole."""
+    pages = indexed_pages(search_site.report.docs_paths)
+    copied = copy_indexed_blocks(search_site.docs, pages, tmp_path, directory_urls=True)
+    copies = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.html")}
+    assert copied == len(copies) > 20
+    assert copies == _indexed_site_pages(search_site.root)
+    for copy in copies:
+        text = (tmp_path / copy).read_text(encoding="utf-8")
+        block = text.split("<body>", 1)[1].rsplit("</body>", 1)[0]
+        assert block.startswith('<div class="mj-indexed" data-pagefind-body>')
+        assert block.count("<div") == block.count("</div>")  # the element ends in it
+        assert block in search_site.html(copy)
+
+
+def test_the_index_is_the_one_pagefind_makes_of_the_rendered_pages(
+    search_site: BuiltSite, tmp_path: Path
+) -> None:
+    """Pagefind names each page's fragment by its content (URL, words, meta, filters,
+    anchors): the same names as Pagefind run on the site's pages themselves."""
+    glob = f"{{{','.join(INDEXED_FOLDERS)}}}/**/*.html"
+    command = [str(pagefind_binary()), "--site", str(search_site.root), "--glob", glob]
+    command += ["--output-path", str(tmp_path / "bundle"), "--force-language", "ar", "--quiet"]
+    subprocess.run(command, check=True)
+
+    def fragments(bundle: Path) -> set[str]:
+        return {p.name for p in (bundle / "fragment").iterdir()}
+
+    made = fragments(search_site.root / "pagefind")
+    assert len(made) == len(_indexed_site_pages(search_site.root))
+    assert made == fragments(tmp_path / "bundle")
 
 
 def test_article_page_search_markup(search_site: BuiltSite) -> None:
@@ -240,10 +289,12 @@ def test_page_url_shorthand() -> None:
 def test_pagefind_failing_is_an_error_with_its_own_words(tmp_path: Path) -> None:
     """Pagefind runs beside MkDocs with its messages in a file: a failure still reports
     them (here: a site without any page to index), as a build error."""
-    (tmp_path / "articles").mkdir()
-    (tmp_path / "index.html").write_text("<html><body>x</body></html>", encoding="utf-8")
+    docs = tmp_path / "docs"
+    (docs / "articles").mkdir(parents=True)
+    (docs / "articles" / "x.md").write_text("# x\n\nno block\n", encoding="utf-8")
+    indexing = Indexing(tmp_path / "site", docs, ["articles/x.md"], tmp_path / "work")
     with pytest.raises(SearchIndexError, match="not able to build an index") as failed:
-        Indexing(tmp_path).finish()
+        indexing.finish()
     # A BuildError: the command line prints its messages, not a traceback.
     assert isinstance(failed.value, BuildError)
     assert failed.value.messages[0] == "the search index could not be built; Pagefind said:"
