@@ -7,7 +7,7 @@ so the rendered page carries it byte for byte: this module copies each indexed p
 out of the docs folder into a scratch folder laid out as the site is (one index.html per
 page URL), runs Pagefind's bundled binary on it, and moves the bundle into the site. Pagefind
 then needs no rendered page — it can run beside MkDocs (builder/build.py) — and parses 56 MB
-of blocks instead of the pages' 330 MB (at 10,000 articles), ~85 % of which was Material's
+of blocks instead of the pages' 420 MB (at 10,000 articles), most of it Material's
 chrome: the same fragments, 44 s of CPU instead of 57 s.
 
 It also renders assets/javascripts/search/tables.js, the data half of the query shim
@@ -100,7 +100,7 @@ def indexed_pages(docs_paths: Iterable[str]) -> list[str]:
     )
 
 
-def page_folder(markdown: str, directory_urls: bool) -> str:
+def page_file(markdown: str, directory_urls: bool) -> str:
     """Where MkDocs writes the page of docs file `markdown`: 'articles/2021/05/slug.md' →
     'articles/2021/05/slug/index.html' with directory URLs, else '…/slug.html'."""
     stem = markdown[:-3]
@@ -111,13 +111,13 @@ def page_folder(markdown: str, directory_urls: bool) -> str:
 
 def indexed_block(markdown: bytes) -> bytes | None:
     """The page's data-pagefind-body block as the page will carry it, or None for a page
-    without one. A block that does not end in its raw region is a template error."""
+    without one. Raises ValueError for a block outside a raw region (a template's error)."""
     start = markdown.find(INDEXED_BLOCK)
     if start < 0:
         return None
     end = markdown.find(_BLOCK_END, start + len(INDEXED_BLOCK))
     if end < 0:
-        raise SearchIndexError([f"the indexed block does not end with a line {RAW_END}"])
+        raise ValueError(f"its search block does not end with a line {RAW_END}")
     return markdown[start + len(RAW_START) + 2 : end]
 
 
@@ -128,10 +128,13 @@ def copy_indexed_blocks(docs: Path, pages: Iterable[str], into: Path, directory_
     folders: set[str] = set()
     for markdown in pages:
         with open(docs / markdown, "rb") as file:
-            block = indexed_block(file.read())
+            try:
+                block = indexed_block(file.read())
+            except ValueError as error:
+                raise SearchIndexError([f"{docs / markdown}: {error}"]) from None
         if block is None:
             continue
-        target = page_folder(markdown, directory_urls)
+        target = page_file(markdown, directory_urls)
         folder = os.path.dirname(target)
         if folder not in folders:
             os.makedirs(into / folder, exist_ok=True)

@@ -298,3 +298,13 @@ def test_pagefind_failing_is_an_error_with_its_own_words(tmp_path: Path) -> None
     # A BuildError: the command line prints its messages, not a traceback.
     assert isinstance(failed.value, BuildError)
     assert failed.value.messages[0] == "the search index could not be built; Pagefind said:"
+
+
+def test_a_block_outside_a_raw_region_is_an_error_naming_the_page(tmp_path: Path) -> None:
+    """The blocks are copied from the docs folder, so a template that stopped closing its
+    raw region would index a page cut short: the build stops and names the page."""
+    page = tmp_path / "docs" / "tags" / "x.md"
+    page.parent.mkdir(parents=True)
+    page.write_text('# x\n\n<!--raw-->\n<div class="mj-indexed" data-pagefind-body>\n<h1>x</h1>\n')
+    with pytest.raises(SearchIndexError, match=r"tags/x\.md: its search block does not end"):
+        copy_indexed_blocks(tmp_path / "docs", ["tags/x.md"], tmp_path / "copies", True)
