@@ -127,22 +127,29 @@ def copy_indexed_blocks(docs: Path, pages: Iterable[str], into: Path, directory_
     copied = 0
     folders: set[str] = set()
     for markdown in pages:
-        with open(docs / markdown, "rb") as file:
-            try:
-                block = indexed_block(file.read())
-            except ValueError as error:
-                raise SearchIndexError([f"{docs / markdown}: {error}"]) from None
+        with open(os.path.join(docs, markdown), "rb") as file:
+            # The block comes first (after the front matter): most pages need no more.
+            text = file.read(_FIRST_READ)
+            if len(text) == _FIRST_READ and _BLOCK_END not in text:
+                text += file.read()
+        try:
+            block = indexed_block(text)
+        except ValueError as error:
+            raise SearchIndexError([f"{docs / markdown}: {error}"]) from None
         if block is None:
             continue
         target = page_file(markdown, directory_urls)
         folder = os.path.dirname(target)
         if folder not in folders:
-            os.makedirs(into / folder, exist_ok=True)
+            os.makedirs(os.path.join(into, folder), exist_ok=True)
             folders.add(folder)
-        with open(into / target, "xb") as file:
+        with open(os.path.join(into, target), "xb") as file:
             file.write(_PAGE_START + block + _PAGE_END)
         copied += 1
     return copied
+
+
+_FIRST_READ = 1 << 14
 
 
 def scratch_parent(fallback: Path) -> Path:
