@@ -73,7 +73,7 @@ def test_only_articles_entities_and_tags_are_indexed(search_site: BuiltSite) -> 
     for listing in ("", "archive", "timeline", "entities", "tags"):
         assert (listing or ".") not in indexed and listing not in indexed
     assert not any(p.startswith(("digest/", "archive/")) for p in indexed)
-    # Pagefind reads only these folders (search.INDEXED_GLOB): a page type indexed
+    # Only these folders' blocks are indexed (search.INDEXED_FOLDERS): a page type indexed
     # elsewhere would silently be missing from search.
     assert {p.split("/")[0] for p in indexed} == {"articles", "entities", "tags"}
 
