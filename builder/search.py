@@ -56,6 +56,7 @@ _PAGE_END = b"</body></html>"
 # files costs ~0.8 s there, ~2 s on the benchmark machine's disk.
 _SCRATCH_PARENTS = (Path("/dev/shm"),)
 _SCRATCH_MIN_FREE = 1 << 30
+_SCRATCH = "moujaz-search-"  # then the build's process id
 TABLES = Path("assets/javascripts/search/tables.js")
 SHIM = "assets/javascripts/search/pagefind.js"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -165,6 +166,25 @@ def scratch_parent(fallback: Path) -> Path:
     return fallback
 
 
+def remove_abandoned_scratch(parent: Path) -> None:
+    """Remove the scratch folders in `parent` of builds that were killed before removing
+    theirs (in memory, they would hold it until the machine restarts)."""
+    for folder in parent.glob(f"{_SCRATCH}*-*"):
+        pid = folder.name[len(_SCRATCH) :].split("-", 1)[0]
+        if pid.isdigit() and not _process_runs(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _process_runs(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 def index_is_current(site: Path, docs: Path, pages: Iterable[str]) -> bool:
     """Whether `site`'s search index was made from the indexed pages' Markdown as it is now:
     it exists, and none of `pages` was written after it (the builder rewrites a page only
@@ -219,9 +239,9 @@ class Indexing:
         if self.keep_current and index_is_current(self.site, self.docs, self.pages):
             self.kept = True
             return
-        self.scratch = Path(
-            tempfile.mkdtemp(prefix="moujaz-search-", dir=scratch_parent(self.work))
-        )
+        parent = scratch_parent(self.work)
+        remove_abandoned_scratch(parent)
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"{_SCRATCH}{os.getpid()}-", dir=parent))
         copy_indexed_blocks(self.docs, self.pages, self.scratch, self.directory_urls)
         shutil.rmtree(self.made, ignore_errors=True)
         command = [

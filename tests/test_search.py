@@ -4,6 +4,7 @@ Chromium through Pagefind's JS API and our query shim) and the transfer-bytes me
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from builder.search import (
     indexed_pages,
     pagefind_binary,
     query_transfer_bytes,
+    remove_abandoned_scratch,
     serve_site,
 )
 from builder.stemmer import query_tables
@@ -308,3 +310,17 @@ def test_a_block_outside_a_raw_region_is_an_error_naming_the_page(tmp_path: Path
     page.write_text('# x\n\n<!--raw-->\n<div class="mj-indexed" data-pagefind-body>\n<h1>x</h1>\n')
     with pytest.raises(SearchIndexError, match=r"tags/x\.md: its search block does not end"):
         copy_indexed_blocks(tmp_path / "docs", ["tags/x.md"], tmp_path / "copies", True)
+
+
+def test_a_killed_builds_scratch_pages_are_removed_by_the_next_one(tmp_path: Path) -> None:
+    """The copies live in memory (/dev/shm) when there is room: a build killed before it
+    removed them would leave them there until a restart, so the next build removes them."""
+    ended = subprocess.Popen(["true"])
+    ended.wait()  # its process id is free now
+    dead = tmp_path / f"moujaz-search-{ended.pid}-abc"
+    alive = tmp_path / f"moujaz-search-{os.getpid()}-def"
+    for folder in (dead, alive):
+        (folder / "articles").mkdir(parents=True)
+    remove_abandoned_scratch(tmp_path)
+    assert not dead.exists()
+    assert alive.exists()  # a build still running keeps its own
