@@ -8,7 +8,7 @@ out of the docs folder into a scratch folder laid out as the site is (one index.
 page URL), runs Pagefind's bundled binary on it, and moves the bundle into the site. Pagefind
 then needs no rendered page — it can run beside MkDocs (builder/build.py) — and parses 56 MB
 of blocks instead of the pages' 420 MB (at 10,000 articles), most of it Material's
-chrome: the same fragments, 44 s of CPU instead of 57 s.
+chrome: the same fragments, 41 s of CPU instead of 53 s.
 
 It also renders assets/javascripts/search/tables.js, the data half of the query shim
 (docs/search.md).
