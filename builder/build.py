@@ -7,6 +7,7 @@ with MkDocs, indexes it for search, and checks that every article reached the si
 from __future__ import annotations
 
 import ctypes
+import functools
 import gc
 import resource
 import shutil
@@ -22,14 +23,14 @@ from .cache_db import RememberedResults
 from .feeds import EMPTY_SITEMAP, FEED_SITEMAPS, SITE_FEED, FeedJob, FeedWriter, entity_feed
 from .forked import resolve_jobs
 from .indexes import SiteIndex, build_index
+from .keeper import Helpers, Keeper, run_apart
 from .mkdocs_runner import collected_warnings, run_mkdocs
 from .model import Article
-from .old_site import old_site_deleted_meanwhile
 from .pages import PageWriter
 from .problems import BuildError, ContentError, Problem, display_path
 from .reader import read_content
 from .render_record import RenderRecord, render_key
-from .search import BUNDLE, INDEXED_FOLDERS, Indexing, indexed_pages, query_tables_js
+from .search import BUNDLE, INDEXED_FOLDERS, indexed_pages, query_tables_js
 from .search import TABLES as QUERY_TABLES
 from .site_fingerprints import SharedDigests
 from .writer import FileJob, FileStamps, OutputTree, folder_size
@@ -284,22 +285,49 @@ def build(options: BuildOptions) -> BuildReport:
 
     MkDocs renders only the pages whose Markdown changed when the site folder holds a
     complete render of this configuration and code with no docs file gone since
-    (builder/render_record.py); otherwise every page, into an emptied site folder."""
+    (builder/render_record.py); otherwise every page, into an emptied site folder.
+
+    The reading, writing and rendering run in a forked child that exits before Pagefind's
+    memory peak; this process keeps Pagefind and the old site's deletion (builder/keeper.py)."""
     check_site_folder(options)
     config = load_mkdocs_config(options)
+    key = render_key(config)
+    keeper = Keeper(
+        options.site, options.docs, options.work, directory_urls=config["use_directory_urls"]
+    )
+    try:
+        render = functools.partial(_rendered, config, options, key)
+        # A report that keeps the site index (tests) stays in this process: it is large.
+        report = render(keeper) if options.keep_index else run_apart(render, keeper)
+        search = keeper.search
+        if search is not None:
+            # Pagefind holds the whole search index in memory (GBs at 10,000 articles)
+            # while this process waits for it: give back what it no longer needs (little,
+            # when the work ran apart). The stage is what is left of Pagefind's run.
+            release_memory()
+            with timed(report, "search") as stage:
+                stage.files, stage.bytes = search.finish()
+            report.search_kept = search.kept
+    finally:
+        keeper.close()
+    if options.cache:
+        RenderRecord(options.work).save(key, options.site, report.docs_paths)
+    return report
+
+
+def _rendered(config: Any, options: BuildOptions, key: str, helpers: Helpers) -> BuildReport:
+    """Generate the docs folder and render it, starting the search index on the way; the
+    build's report so far."""
     report = generate(options, *site_identity(config))
     record = RenderRecord(options.work)
-    key, files = render_key(config), report.docs_paths
-    report.dirty_render = options.cache and record.permits_dirty(key, options.site, files)
+    report.dirty_render = options.cache and record.permits_dirty(
+        key, options.site, report.docs_paths
+    )
     record.forget()  # until this render is complete
-    if report.dirty_render:
-        _render_and_index(config, options, report)
-    else:
+    if not report.dirty_render:
         # The old site goes only now: after a content error it is still there to look at.
-        with old_site_deleted_meanwhile(options.site, options.work):
-            _render_and_index(config, options, report)
-    if options.cache:
-        record.save(key, options.site, files)
+        helpers.empty_site()
+    _render(config, options, report, helpers)
     return report
 
 
@@ -332,56 +360,38 @@ def check_site_folder(options: BuildOptions) -> None:
 SEARCH_BESIDE_MKDOCS_MAX_PAGES = 8000
 
 
-def _render_and_index(config: Any, options: BuildOptions, report: BuildReport) -> None:
+def _render(config: Any, options: BuildOptions, report: BuildReport, helpers: Helpers) -> None:
     pages = indexed_pages(report.docs_paths)
-    search = (
-        Indexing(
-            options.site,
-            options.docs,
-            pages,
-            options.work,
-            directory_urls=config["use_directory_urls"],
-            keep_current=report.dirty_render,
-        )
-        if options.search
-        else None
-    )
-    if search is None:  # a kept site's search index would no longer be this site's
+    if not options.search:  # a kept site's search index would no longer be this site's
         shutil.rmtree(options.site / BUNDLE, ignore_errors=True)
-    beside = search is not None and len(pages) <= SEARCH_BESIDE_MKDOCS_MAX_PAGES
-    try:
-        with timed(report, "mkdocs") as stage:
-            if search and beside:  # copying the blocks counts in MkDocs' stage (~0.4 s at 3,000)
-                search.start()
-            run_mkdocs(
-                config,
-                options.jobs,
-                first=() if beside else INDEXED_FOLDERS,
-                when_first_written=search.start if search and not beside else None,
-                dirty=report.dirty_render,
-                yield_cpu=bool(search and beside and not search.kept),
-            )
-            stage.files, stage.bytes = folder_size(options.site, leave_out=BUNDLE)
-        articles = report.index.articles if report.index else []
-        missing = missing_articles(articles, options.site)
-        if missing:
-            raise BuildError(
-                [f"{display_path(a.path)}: the article is missing from the site" for a in missing]
-            )
-        if not options.keep_index:
-            report.index = None
-        del articles
-        if search:
-            # Pagefind holds the whole search index in memory (GBs at 10,000 articles)
-            # while this process waits for it: give back what MkDocs and the earlier
-            # stages no longer need. The stage is what is left of Pagefind's run.
-            release_memory()
-            with timed(report, "search") as stage:
-                stage.files, stage.bytes = search.finish()
-            report.search_kept = search.kept
-    finally:
-        if search:
-            search.stop()
+    beside = options.search and len(pages) <= SEARCH_BESIDE_MKDOCS_MAX_PAGES
+    kept: list[bool] = []  # once the search index has started: whether it was kept
+
+    def start_search() -> None:
+        kept.append(helpers.start_search(pages, report.dirty_render))
+
+    with timed(report, "mkdocs") as stage:
+        if beside:  # copying the blocks counts in MkDocs' stage (~0.4 s at 3,000)
+            start_search()
+        run_mkdocs(
+            config,
+            options.jobs,
+            first=() if beside else INDEXED_FOLDERS,
+            when_first_written=start_search if options.search and not beside else None,
+            dirty=report.dirty_render,
+            yield_cpu=beside and not kept[0],
+        )
+        stage.files, stage.bytes = folder_size(options.site, leave_out=BUNDLE)
+    if options.search and not kept:  # MkDocs never said its first pages were written
+        start_search()
+    articles = report.index.articles if report.index else []
+    missing = missing_articles(articles, options.site)
+    if missing:
+        raise BuildError(
+            [f"{display_path(a.path)}: the article is missing from the site" for a in missing]
+        )
+    if not options.keep_index:
+        report.index = None
 
 
 def release_memory() -> None:

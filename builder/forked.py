@@ -14,6 +14,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -86,6 +87,7 @@ class Helper:
 
 
 def _help(pipe: Any, prepare: Callable[[], Any], answer: Callable[[Any, Any], Any]) -> None:
+    ignore_interrupts()
     try:
         prepared = prepare()
         pipe.send(answer(prepared, pipe.recv()))
@@ -93,6 +95,14 @@ def _help(pipe: Any, prepare: Callable[[], Any], answer: Callable[[Any, Any], An
         pass  # the asker sees the pipe close and does the work itself (and meets the error)
     finally:
         pipe.close()
+
+
+def ignore_interrupts() -> None:
+    """In a forked worker: leave Ctrl-C to the process that forked it. The terminal sends
+    it to every process of the build; each worker would print a traceback of where it was
+    stopped, where the command line promises none. Its parent stops it (a Pool terminates
+    its workers on the way out of its `with`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def fork_is_safe() -> bool:
@@ -114,7 +124,8 @@ def _in_workers(
     ranges = [(start, min(start + size, count)) for start in range(0, count, size)]
     _task = task
     try:
-        with frozen_heap(), multiprocessing.get_context("fork").Pool(workers) as pool:
+        context = multiprocessing.get_context("fork")
+        with frozen_heap(), context.Pool(workers, initializer=ignore_interrupts) as pool:
             chunks = pool.imap(_run_range, ranges)  # the workers start on them at once
             if meanwhile is not None:
                 meanwhile()

@@ -54,7 +54,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from .forked import MAX_CHUNK, fork_is_safe, frozen_heap, resolve_jobs
+from .forked import MAX_CHUNK, fork_is_safe, frozen_heap, ignore_interrupts, resolve_jobs
 from .problems import BuildError
 
 # Below this many Markdown files forking costs more than it saves: plain MkDocs.
@@ -473,6 +473,7 @@ def _worker_init(yield_cpu: bool = False) -> None:
     """In a fresh worker: collect its own warnings instead of the parent's copy; with
     `yield_cpu`, take the lowest CPU priority."""
     global _WORKER_COLLECTOR
+    ignore_interrupts()
     if yield_cpu:
         os.setpriority(os.PRIO_PROCESS, 0, LOWEST_PRIORITY)
     logger = logging.getLogger("mkdocs")

@@ -31,6 +31,12 @@ class ContentError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = sorted(problems)
 
+    def __reduce__(self) -> tuple[type, tuple[list[Problem]]]:
+        # Made again from its problems when it crosses from the build's forked child to the
+        # command line (builder/keeper.py): the default, from its message, would make a
+        # message of that message's characters.
+        return type(self), (self.problems,)
+
 
 def display_path(path: Path) -> str:
     """The path as an editor would type it: relative to the working directory when possible."""
@@ -56,3 +62,6 @@ class BuildError(Exception):
     def __init__(self, messages: list[str]):
         super().__init__("\n".join(messages))
         self.messages = messages
+
+    def __reduce__(self) -> tuple[type, tuple[list[str]]]:
+        return type(self), (self.messages,)

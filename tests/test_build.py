@@ -3,15 +3,28 @@ only where it changed and keeps no page of a deleted article."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from conftest import REPO, options_in, run_builder
 
+from bench.corpus import generate as generate_corpus
 from builder import build as build_module
-from builder.problems import BuildError
+from builder import keeper as keeper_module
+from builder.forked import CAN_FORK
+from builder.problems import BuildError, ContentError, Problem
+from builder.search import _SCRATCH
 
 
 def copy_content(tmp_path: Path) -> Path:
@@ -130,8 +143,8 @@ def test_a_build_that_fails_after_the_search_index_started_stops_it(
             hooks["when_first_written"]()
         raise BuildError(["MkDocs stopped: a page failed"])
 
-    monkeypatch.setattr(build_module, "Indexing", Indexing)
-    monkeypatch.setattr(build_module, "run_mkdocs", failing_mkdocs)
+    monkeypatch.setattr(keeper_module, "Indexing", Indexing)  # kept by the build's parent
+    monkeypatch.setattr(build_module, "run_mkdocs", failing_mkdocs)  # in its forked child
     options = options_in(tmp_path, copy_content(tmp_path))
     with pytest.raises(BuildError, match="a page failed"):
         build_module.build(options)
@@ -145,30 +158,83 @@ def test_the_search_index_starts_before_mkdocs_on_a_small_site(
     """Pagefind indexes the docs folder's blocks: on a small site it starts before MkDocs,
     whose workers yield it the CPU; on a large one (its memory peak must not meet MkDocs'
     workers) once MkDocs has written the indexed pages, and MkDocs does not yield."""
-    events: list[Any] = []
-    real_mkdocs, real_start = build_module.run_mkdocs, build_module.Indexing.start
+    # MkDocs runs in the build's forked child, Pagefind starts in its parent: each notes
+    # what happened in one file, in order.
+    log = tmp_path / "events"
+    real_mkdocs, real_start = build_module.run_mkdocs, keeper_module.Indexing.start
+
+    def note(event: object) -> None:
+        with log.open("a", encoding="utf-8") as file:
+            file.write(json.dumps([os.getpid(), event]) + "\n")
 
     def mkdocs(config: object, jobs: int, **hooks: Any) -> Any:
-        events.append(("mkdocs", hooks["first"], hooks["yield_cpu"]))
+        note(["mkdocs", list(hooks["first"]), hooks["yield_cpu"]])
         return real_mkdocs(config, jobs, **hooks)
 
     def start(self: Any) -> None:
-        events.append("search")
+        note("search")
         real_start(self)
 
     monkeypatch.setattr(build_module, "run_mkdocs", mkdocs)
-    monkeypatch.setattr(build_module.Indexing, "start", start)
+    monkeypatch.setattr(keeper_module.Indexing, "start", start)
     if large:
         monkeypatch.setattr(build_module, "SEARCH_BESIDE_MKDOCS_MAX_PAGES", 1)
     options = options_in(tmp_path, copy_content(tmp_path), jobs=1)
     report = build_module.build(options)
+    notes = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    events = [event for _pid, event in notes]
     if large:
-        assert events == [("mkdocs", build_module.INDEXED_FOLDERS, False), "search"]
+        assert events == [["mkdocs", list(build_module.INDEXED_FOLDERS), False], "search"]
     else:
-        assert events == ["search", ("mkdocs", (), True)]
+        assert events == ["search", ["mkdocs", [], True]]
     assert report.stage("search").files > 0
     assert (options.site / "pagefind" / "pagefind-entry.json").is_file()
     assert not (options.work / "pagefind.new").exists()
+
+
+def test_the_work_runs_in_a_child_that_is_gone_before_the_search_is_awaited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind's memory peak comes after MkDocs: the process that generated and rendered
+    the site (and holds what its allocator kept) has exited by then, and the build's own
+    process, which waits for Pagefind, did none of that work."""
+    if not CAN_FORK:
+        pytest.skip("no fork here: the work runs in the build's process")
+    log = tmp_path / "events"
+    real_generate, real_finish = build_module.generate, keeper_module.Indexing.finish
+
+    def generate(*args: Any) -> Any:
+        log.write_text(str(os.getpid()), encoding="utf-8")
+        return real_generate(*args)
+
+    def finish(self: Any) -> tuple[int, int]:
+        worker = int(log.read_text(encoding="utf-8"))
+        with log.open("a", encoding="utf-8") as file:
+            file.write(f" {os.getpid()} {'alive' if psutil.pid_exists(worker) else 'gone'}")
+        return real_finish(self)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(build_module, "generate", generate)
+    monkeypatch.setattr(keeper_module.Indexing, "finish", finish)
+    report = build_module.build(options_in(tmp_path, copy_content(tmp_path)))
+    worker, waiter, state = log.read_text(encoding="utf-8").split()
+    assert int(waiter) == os.getpid() != int(worker)
+    assert state == "gone"
+    assert report.stage("search").files > 0 and report.stage("write").files > 0
+
+
+def test_an_editor_mistake_found_in_the_child_reaches_the_command_line(tmp_path: Path) -> None:
+    """The child's ContentError arrives whole: every problem, with file and line."""
+    content = copy_content(tmp_path)
+    article = next((content / "articles").rglob("*.md"))
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("date:", "date: 31-02-2021\nold_date:", 1), encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        build_module.build(options_in(tmp_path, content))
+    problems = raised.value.problems
+    assert problems and all(isinstance(p, Problem) for p in problems)
+    assert str(raised.value) == "\n".join(map(str, problems))
+    assert any(p.path.endswith(article.name) and p.line > 0 for p in problems)
+    assert not (tmp_path / "site").exists()
 
 
 def _busy(seconds: float) -> float:
@@ -197,3 +263,62 @@ def test_a_stage_counts_the_cpu_of_its_workers() -> None:
     with build_module.timed(report, "idle"):
         pass
     assert report.stage("idle").cpu_seconds < 0.1
+
+
+def _first(paths: Callable[[], list[Path]], process: subprocess.Popen[str]) -> bool:
+    """Wait until `paths()` finds something (True) or the process has ended (False)."""
+    while process.poll() is None:
+        if paths():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.mark.parametrize("during", ["workers", "mkdocs", "search"])
+def test_ctrl_c_stops_the_build_quietly_and_leaves_nothing_running(
+    tmp_path: Path, during: str
+) -> None:
+    """Ctrl-C reaches every process of the build (the terminal's process group): the build
+    stops with exit code 130, no traceback from it or any worker, no process left behind
+    (workers, the forked child, Pagefind) and no scratch copy of the search blocks."""
+    content, work, site = tmp_path / "content", tmp_path / "work", tmp_path / "site"
+    generate_corpus(content, 400, entities=300)
+    command = [sys.executable, "-m", "builder", "build", "--content", str(content)]
+    command += ["--work", str(work), "--site", str(site)]
+    build = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+
+    def scratch() -> list[Path]:  # the copies of the search blocks Pagefind reads
+        pattern = f"{_SCRATCH}{build.pid}-*"
+        return [path for folder in (Path("/dev/shm"), work) for path in folder.glob(pattern)]
+
+    def workers() -> list[psutil.Process]:  # the child's workers (reading, analysis, writing)
+        with suppress(psutil.Error):
+            if not site.exists():
+                return [p for p in psutil.Process(build.pid).children(recursive=True)[1:]]
+        return []
+
+    moment = {
+        "workers": workers,
+        "mkdocs": lambda: list(site.glob("articles/*")),
+        "search": scratch,
+    }[during]
+    try:
+        assert _first(moment, build), "the build ended before the moment came"
+        os.killpg(build.pid, signal.SIGINT)
+        _, stderr = build.communicate(timeout=60)
+        assert build.returncode == 130, stderr
+        assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+        for _ in range(250):  # what the build stopped may take a moment to go
+            try:
+                os.killpg(build.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.02)
+        else:
+            pytest.fail("a process of the build is still running")
+        assert not scratch()
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(build.pid, signal.SIGKILL)

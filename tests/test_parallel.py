@@ -3,7 +3,11 @@ with jobs=1 and jobs=2 yields byte-identical Markdown (ISSUE 6)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -279,3 +283,42 @@ def test_edited_articles_analyzed_ahead_are_the_serial_ones(
     with analyze_all.AnalysisAhead(jobs=2) as ahead:
         read_content(tmp_path / "content", cache, when_changes_known=ahead.start)
         assert ahead.helper is None
+
+
+_SLEEPING_WORKERS = """
+import sys, time
+from builder.forked import forked_map
+try:
+    forked_map(lambda item: time.sleep(60), 4, workers=2)
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+@pytest.mark.skipif(not forked.CAN_FORK, reason="no fork here: the work runs in this process")
+def test_ctrl_c_stops_forked_workers_without_a_traceback() -> None:
+    """The terminal sends Ctrl-C to every process of the build: the workers leave it to the
+    process that forked them, which stops them; none prints where it was interrupted."""
+    import psutil
+
+    script = subprocess.Popen(
+        [sys.executable, "-c", _SLEEPING_WORKERS],
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(psutil.Process(script.pid).children()) < 2:
+            assert time.monotonic() < deadline, "the workers never started"
+            time.sleep(0.02)
+        time.sleep(0.5)  # both are inside a task now
+        started = time.monotonic()
+        os.killpg(script.pid, signal.SIGINT)
+        _, stderr = script.communicate(timeout=30)
+        assert script.returncode == 130, stderr
+        assert "Traceback" not in stderr, stderr
+        assert time.monotonic() - started < 10  # stopped, not waited for
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(script.pid, signal.SIGKILL)
