@@ -63,7 +63,8 @@ class Helper:
         context = multiprocessing.get_context("fork")
         self._pipe, theirs = context.Pipe()
         self._process = context.Process(target=_help, args=(theirs, prepare, answer), daemon=True)
-        self._process.start()
+        with _interrupts_held():  # until it ignores them (`worker_pool` says why)
+            self._process.start()
         theirs.close()
 
     def ask(self, request: Any) -> Any:
@@ -101,8 +102,38 @@ def ignore_interrupts() -> None:
     """In a forked worker: leave Ctrl-C to the process that forked it. The terminal sends
     it to every process of the build; each worker would print a traceback of where it was
     stopped, where the command line promises none. Its parent stops it (a Pool terminates
-    its workers on the way out of its `with`)."""
+    its workers on the way out of its `with`). Forked with Ctrl-C held (`worker_pool`), the
+    worker lets it through only now that it ignores it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def worker_pool(
+    workers: int,
+    initializer: Callable[..., None] = ignore_interrupts,
+    initargs: tuple[Any, ...] = (),
+) -> Any:
+    """A Pool of `workers` forked processes whose `initializer` calls `ignore_interrupts`.
+
+    Ctrl-C is held (blocked, not lost) while the Pool forks them: one that came between a
+    worker's fork and its initializer would kill that worker, the Pool's thread would fork
+    a replacement while this process stops, and the replacement would wait for work
+    forever, holding the terminal's output open (seen: a build that never returned). The
+    Pool's threads, which fork any replacement, keep it held; this thread gets it back
+    once the workers exist."""
+    with _interrupts_held():
+        return multiprocessing.get_context("fork").Pool(
+            workers, initializer=initializer, initargs=initargs
+        )
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def fork_is_safe() -> bool:
@@ -124,8 +155,7 @@ def _in_workers(
     ranges = [(start, min(start + size, count)) for start in range(0, count, size)]
     _task = task
     try:
-        context = multiprocessing.get_context("fork")
-        with frozen_heap(), context.Pool(workers, initializer=ignore_interrupts) as pool:
+        with frozen_heap(), worker_pool(workers) as pool:
             chunks = pool.imap(_run_range, ranges)  # the workers start on them at once
             if meanwhile is not None:
                 meanwhile()

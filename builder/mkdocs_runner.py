@@ -44,7 +44,6 @@ from __future__ import annotations
 import functools
 import logging
 import math
-import multiprocessing
 import os
 import pickle
 import time
@@ -54,7 +53,14 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from .forked import MAX_CHUNK, fork_is_safe, frozen_heap, ignore_interrupts, resolve_jobs
+from .forked import (
+    MAX_CHUNK,
+    fork_is_safe,
+    frozen_heap,
+    ignore_interrupts,
+    resolve_jobs,
+    worker_pool,
+)
 from .problems import BuildError
 
 # Below this many Markdown files forking costs more than it saves: plain MkDocs.
@@ -440,10 +446,9 @@ def _render_pages(
     anchors: list[tuple[int, set[str] | None, dict[str, dict[str, str]] | None]] = []
     _STATE = state
     try:
-        context = multiprocessing.get_context("fork")
         with (
             frozen_heap(),
-            context.Pool(
+            worker_pool(
                 min(workers, len(chunks)), initializer=_worker_init, initargs=(yield_cpu,)
             ) as pool,
         ):

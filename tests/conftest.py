@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -109,3 +110,10 @@ def search_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     shutil.copytree(SEARCH_CONTENT / "articles", content / "articles" / "search")
     options = options_in(work, content, jobs=1, keep_index=True)
     return BuiltSite(options, build(options))
+
+
+def interruptible() -> None:
+    """For a process the tests start and then interrupt (`preexec_fn`): Ctrl-C handled as
+    in a terminal, even when these tests run in the background, whose processes start with
+    it ignored (a non-interactive shell's `&`) and would pass that on."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -17,7 +17,7 @@ from typing import Any
 
 import psutil
 import pytest
-from conftest import REPO, options_in, run_builder
+from conftest import REPO, interruptible, options_in, run_builder
 
 from bench.corpus import generate as generate_corpus
 from builder import build as build_module
@@ -183,6 +183,9 @@ def test_the_search_index_starts_before_mkdocs_on_a_small_site(
     report = build_module.build(options)
     notes = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     events = [event for _pid, event in notes]
+    where = {"search" if event == "search" else "mkdocs": pid for pid, event in notes}
+    assert where["search"] == os.getpid()  # Pagefind belongs to the build's own process
+    assert where["mkdocs"] != os.getpid() or not CAN_FORK  # MkDocs to its forked child
     if large:
         assert events == [["mkdocs", list(build_module.INDEXED_FOLDERS), False], "search"]
     else:
@@ -286,7 +289,12 @@ def test_ctrl_c_stops_the_build_quietly_and_leaves_nothing_running(
     command = [sys.executable, "-m", "builder", "build", "--content", str(content)]
     command += ["--work", str(work), "--site", str(site)]
     build = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=interruptible,
     )
 
     def scratch() -> list[Path]:  # the copies of the search blocks Pagefind reads

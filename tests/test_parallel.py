@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import interruptible
 
 from bench.corpus import generate as generate_corpus
 from builder import analyze_all, forked, indexes, reader, writer
@@ -306,6 +307,7 @@ def test_ctrl_c_stops_forked_workers_without_a_traceback() -> None:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=interruptible,
     )
     try:
         deadline = time.monotonic() + 30
