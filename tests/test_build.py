@@ -225,6 +225,33 @@ def test_the_work_runs_in_a_child_that_is_gone_before_the_search_is_awaited(
     assert report.stage("search").files > 0 and report.stage("write").files > 0
 
 
+@pytest.mark.parametrize("how", ["raises", "dies"])
+def test_a_child_that_fails_unexpectedly_stops_the_build_with_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str], how: str
+) -> None:
+    """A bug in the builder (its traceback printed, for a report) or a child killed midway
+    stops the build with a BuildError, which the command line says in words."""
+    if not CAN_FORK:
+        pytest.skip("no fork here: the work runs in the build's process")
+
+    def broken_generate(*args: Any) -> Any:
+        if how == "dies":
+            os._exit(3)
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(build_module, "generate", broken_generate)
+    with pytest.raises(BuildError) as raised:
+        build_module.build(options_in(tmp_path, copy_content(tmp_path)))
+    if how == "dies":
+        assert raised.value.messages == [
+            "the build's worker process stopped unexpectedly (exit code 3)"
+        ]
+    else:
+        assert "an error in the builder" in raised.value.messages[0]
+        assert "RuntimeError: a bug" in capfd.readouterr().err  # the child's traceback
+    assert not (tmp_path / "site").exists()
+
+
 def test_an_editor_mistake_found_in_the_child_reaches_the_command_line(tmp_path: Path) -> None:
     """The child's ContentError arrives whole: every problem, with file and line."""
     content = copy_content(tmp_path)
