@@ -53,8 +53,8 @@ class BuildOptions:
     # Write every file through a temporary one renamed into place (writer.OutputTree.atomic):
     # for the preview, whose MkDocs may read the docs folder while it is written.
     atomic_writes: bool = False
-    # Keep the SiteIndex in the BuildReport (tests read it). Off, the build lets it go before
-    # Pagefind runs: at 10,000 articles that is a few hundred MB off the memory peak.
+    # Keep the SiteIndex in the BuildReport (tests read it). Off, the build lets it go once
+    # MkDocs is done, so that the report its forked child sends back stays small.
     keep_index: bool = False
 
     @property
@@ -296,9 +296,7 @@ def build(options: BuildOptions) -> BuildReport:
         options.site, options.docs, options.work, directory_urls=config["use_directory_urls"]
     )
     try:
-        render = functools.partial(_rendered, config, options, key)
-        # A report that keeps the site index (tests) stays in this process: it is large.
-        report = render(keeper) if options.keep_index else run_apart(render, keeper)
+        report = run_apart(functools.partial(_rendered, config, options, key), keeper)
         search = keeper.search
         if search is not None:
             # Pagefind holds the whole search index in memory (GBs at 10,000 articles)
@@ -365,25 +363,22 @@ def _render(config: Any, options: BuildOptions, report: BuildReport, helpers: He
     if not options.search:  # a kept site's search index would no longer be this site's
         shutil.rmtree(options.site / BUNDLE, ignore_errors=True)
     beside = options.search and len(pages) <= SEARCH_BESIDE_MKDOCS_MAX_PAGES
-    kept: list[bool] = []  # once the search index has started: whether it was kept
 
-    def start_search() -> None:
-        kept.append(helpers.start_search(pages, report.dirty_render))
+    def start_search() -> bool:  # whether the current index was kept
+        return helpers.start_search(pages, report.dirty_render)
 
     with timed(report, "mkdocs") as stage:
-        if beside:  # copying the blocks counts in MkDocs' stage (~0.4 s at 3,000)
-            start_search()
-        run_mkdocs(
+        # Copying the blocks counts in MkDocs' stage on a small site (~0.4 s at 3,000).
+        kept = start_search() if beside else False
+        run_mkdocs(  # calls when_first_written in every build it completes
             config,
             options.jobs,
             first=() if beside else INDEXED_FOLDERS,
             when_first_written=start_search if options.search and not beside else None,
             dirty=report.dirty_render,
-            yield_cpu=beside and not kept[0],
+            yield_cpu=beside and not kept,
         )
         stage.files, stage.bytes = folder_size(options.site, leave_out=BUNDLE)
-    if options.search and not kept:  # MkDocs never said its first pages were written
-        start_search()
     articles = report.index.articles if report.index else []
     missing = missing_articles(articles, options.site)
     if missing:

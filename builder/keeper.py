@@ -110,9 +110,11 @@ def run_apart(work: Callable[[Helpers], Result], keeper: Keeper) -> Result:
         while True:
             try:
                 kind, *said = ours.recv()
-            except EOFError:
+            except EOFError:  # it ended without a word: killed, or os._exit
+                child.join()
+                code = child.exitcode
                 raise BuildError(
-                    [f"the build's worker process stopped unexpectedly (exit code {_ended(child)})"]
+                    [f"the build's worker process stopped unexpectedly (exit code {code})"]
                 ) from None
             if kind == "call":
                 name, args = said
@@ -139,11 +141,6 @@ def run_apart(work: Callable[[Helpers], Result], keeper: Keeper) -> Result:
 
 # How long a child stopped by Ctrl-C may take to stop its workers.
 _STOPPING_SECONDS = 10
-
-
-def _ended(child: Any) -> int | None:
-    child.join()
-    return child.exitcode  # type: ignore[no-any-return]
 
 
 def _work_in_child(connection: Any, work: Callable[[Helpers], Any]) -> None:
