@@ -102,29 +102,36 @@ def ignore_interrupts() -> None:
     """In a forked worker: leave Ctrl-C to the process that forked it. The terminal sends
     it to every process of the build; each worker would print a traceback of where it was
     stopped, where the command line promises none. Its parent stops it (a Pool terminates
-    its workers on the way out of its `with`). Forked with Ctrl-C held (`worker_pool`), the
-    worker lets it through only now that it ignores it."""
+    its workers on the way out of its `with`). Forked with Ctrl-C held (`worker_pool`,
+    `Helper`), the worker lets it through only now that it ignores it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def worker_pool(
     workers: int,
-    initializer: Callable[..., None] = ignore_interrupts,
+    initializer: Callable[..., None] | None = None,
     initargs: tuple[Any, ...] = (),
 ) -> Any:
-    """A Pool of `workers` forked processes whose `initializer` calls `ignore_interrupts`.
+    """A Pool of `workers` forked processes that leave Ctrl-C to this one
+    (`ignore_interrupts`), each then running `initializer(*initargs)`.
 
     Ctrl-C is held (blocked, not lost) while the Pool forks them: one that came between a
-    worker's fork and its initializer would kill that worker, the Pool's thread would fork
+    worker's fork and its ignoring it would kill that worker, the Pool's thread would fork
     a replacement while this process stops, and the replacement would wait for work
     forever, holding the terminal's output open (seen: a build that never returned). The
     Pool's threads, which fork any replacement, keep it held; this thread gets it back
     once the workers exist."""
     with _interrupts_held():
         return multiprocessing.get_context("fork").Pool(
-            workers, initializer=initializer, initargs=initargs
+            workers, initializer=_start_worker, initargs=(initializer, initargs)
         )
+
+
+def _start_worker(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    ignore_interrupts()
+    if initializer is not None:
+        initializer(*initargs)
 
 
 @contextlib.contextmanager

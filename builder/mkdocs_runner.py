@@ -57,7 +57,6 @@ from .forked import (
     MAX_CHUNK,
     fork_is_safe,
     frozen_heap,
-    ignore_interrupts,
     resolve_jobs,
     worker_pool,
 )
@@ -478,7 +477,6 @@ def _worker_init(yield_cpu: bool = False) -> None:
     """In a fresh worker: collect its own warnings instead of the parent's copy; with
     `yield_cpu`, take the lowest CPU priority."""
     global _WORKER_COLLECTOR
-    ignore_interrupts()
     if yield_cpu:
         os.setpriority(os.PRIO_PROCESS, 0, LOWEST_PRIORITY)
     logger = logging.getLogger("mkdocs")
