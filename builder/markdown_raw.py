@@ -10,6 +10,11 @@ preprocessor, which runs before both, stores the region in Markdown's HTML stash
 The markers are HTML comments, so a page rendered without the extension is the same page,
 only parsed the slow way.
 
+Inside a region, lines between `<!--search-only-->` and `<!--/search-only-->` are left out
+of the page: the hidden search field of stems, Pagefind's meta and filters. Pagefind indexes
+copies of the pages' blocks taken from the Markdown (builder/search.py), where they stay; a
+reader's page would only carry them hidden (a third of an article page's Markdown).
+
 Only the builder writes these markers (templates in builder/templates); an editor who types
 them into an article gets what they asked for: raw HTML, as Markdown allows anyway.
 """
@@ -21,6 +26,8 @@ from markdown.preprocessors import Preprocessor
 
 RAW_START = "<!--raw-->"
 RAW_END = "<!--/raw-->"
+SEARCH_ONLY_START = "<!--search-only-->"
+SEARCH_ONLY_END = "<!--/search-only-->"
 
 
 class RawRegions(Preprocessor):
@@ -39,9 +46,28 @@ class RawRegions(Preprocessor):
             output.extend(lines[position:start])
             # Blank lines around the placeholder make it a block of its own, which the
             # stash's postprocessor replaces by the HTML (not wrapped in a paragraph).
-            region = "\n".join(lines[start + 1 : end])
+            region_lines = lines[start + 1 : end]
+            if SEARCH_ONLY_START in region_lines:
+                region_lines = _without_search_only(region_lines)
+            region = "\n".join(region_lines)
             output.extend(["", self.md.htmlStash.store(region), ""])
             position = end + 1
+
+
+def _without_search_only(lines: list[str]) -> list[str]:
+    """`lines` without their search-only parts, marker lines included. A part never closed
+    stays: nothing an author wrote is dropped on a missing marker."""
+    kept: list[str] = []
+    position = 0
+    while True:
+        try:
+            start = lines.index(SEARCH_ONLY_START, position)
+            end = lines.index(SEARCH_ONLY_END, start + 1)
+        except ValueError:
+            kept.extend(lines[position:])
+            return kept
+        kept.extend(lines[position:start])
+        position = end + 1
 
 
 class RawHtmlExtension(Extension):

@@ -7,7 +7,13 @@ import markdown
 import pytest
 from markdown import htmlparser
 
-from builder.markdown_raw import RAW_END, RAW_START, RawHtmlExtension
+from builder.markdown_raw import (
+    RAW_END,
+    RAW_START,
+    SEARCH_ONLY_END,
+    SEARCH_ONLY_START,
+    RawHtmlExtension,
+)
 
 EXTENSIONS = ["attr_list", "md_in_html", "toc"]  # mkdocs.yml's others
 
@@ -52,3 +58,30 @@ def test_regions_skip_the_html_parser(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_unterminated_region_is_markdown() -> None:
     html = _convert(f"{RAW_START}\n*x*\n")
     assert "<em>x</em>" in html
+
+
+def test_search_only_parts_stay_out_of_the_page() -> None:
+    """What only Pagefind reads (the hidden stems, meta, filters) is not published: the
+    region keeps everything around it, in order, and the markers go too."""
+    region = [
+        '<div class="mj-indexed">',
+        "<h1>عنوان</h1>",
+        SEARCH_ONLY_START,
+        "<div hidden><p>stem-one</p></div>",
+        SEARCH_ONLY_END,
+        "<p>بين</p>",
+        SEARCH_ONLY_START,
+        "<p>stem-two</p>",
+        SEARCH_ONLY_END,
+        "</div>",
+    ]
+    html = _convert(f"{RAW_START}\n" + "\n".join(region) + f"\n{RAW_END}\n")
+    assert "stem-one" not in html and "stem-two" not in html
+    assert SEARCH_ONLY_START not in html and SEARCH_ONLY_END not in html
+    assert '<div class="mj-indexed">\n<h1>عنوان</h1>\n<p>بين</p>\n</div>' in html
+
+
+def test_unclosed_search_only_part_is_kept() -> None:
+    """A missing end marker drops nothing: the page is never missing what was written."""
+    html = _convert(f"{RAW_START}\n<p>a</p>\n{SEARCH_ONLY_START}\n<p>b</p>\n{RAW_END}\n")
+    assert "<p>a</p>" in html and "<p>b</p>" in html

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 import yaml
 
+from builder.markdown_raw import SEARCH_ONLY_END, SEARCH_ONLY_START
 from builder.problems import BuildError
 from builder.search import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    INDEXED_FOLDERS,
     SHIM,
     Indexing,
     SearchIndexError,
@@ -88,31 +88,55 @@ def _indexed_site_pages(root: Path) -> set[str]:
     }
 
 
+_SEARCH_ONLY = re.compile(f"\n{SEARCH_ONLY_START}\n.*?\n{SEARCH_ONLY_END}(?=\n)", re.S)
+
+
+def _copies(site: BuiltSite, into: Path, only: str = "") -> dict[str, str]:
+    """Pagefind's copies of the site's blocks (relative path -> text), as the build makes
+    them; `only`: those of the pages whose docs path starts so."""
+    pages = [p for p in indexed_pages(site.report.docs_paths) if p.startswith(only)]
+    copied = copy_indexed_blocks(site.docs, pages, into, directory_urls=True)
+    copies = {
+        p.relative_to(into).as_posix(): p.read_text(encoding="utf-8") for p in into.rglob("*.html")
+    }
+    assert copied == len(copies)
+    return copies
+
+
 def test_each_block_is_copied_as_its_page_carries_it(
     search_site: BuiltSite, tmp_path: Path
 ) -> None:
     """Pagefind indexes copies of the pages' blocks taken from the docs folder: one for each
-    page with a block, where the page is, and each in its page byte for byte, whole."""
-    pages = indexed_pages(search_site.report.docs_paths)
-    copied = copy_indexed_blocks(search_site.docs, pages, tmp_path, directory_urls=True)
-    copies = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.html")}
-    assert copied == len(copies) > 20
-    assert copies == _indexed_site_pages(search_site.root)
-    for copy in copies:
-        text = (tmp_path / copy).read_text(encoding="utf-8")
+    page with a block, where the page is, and each in its page byte for byte, whole — but
+    for its search-only part (stems, meta, filters), which only the copy has."""
+    copies = _copies(search_site, tmp_path)
+    assert len(copies) > 20
+    assert set(copies) == _indexed_site_pages(search_site.root)
+    for copy, text in copies.items():
         block = text.split("<body>", 1)[1].rsplit("</body>", 1)[0]
         assert block.startswith('<div class="mj-indexed" data-pagefind-body>')
         assert block.count("<div") == block.count("</div>")  # the element ends in it
-        assert block in search_site.html(copy)
+        assert block.count(SEARCH_ONLY_START) == 1, copy
+        page = search_site.html(copy)
+        assert _SEARCH_ONLY.sub("", block) in page
+        assert "mj-search-terms" in block and "mj-search-terms" not in page
 
 
-def test_the_index_is_the_one_pagefind_makes_of_the_rendered_pages(
+def test_the_index_is_the_one_pagefind_makes_of_the_pages_and_their_search_fields(
     search_site: BuiltSite, tmp_path: Path
 ) -> None:
     """Pagefind names each page's fragment by its content (URL, words, meta, filters,
-    anchors): the same names as Pagefind run on the site's pages themselves."""
-    glob = f"{{{','.join(INDEXED_FOLDERS)}}}/**/*.html"
-    command = [str(pagefind_binary()), "--site", str(search_site.root), "--glob", glob]
+    anchors): run on the rendered pages with each page's search-only part put back where
+    the copy has it, it names the fragments as the build's index does."""
+    copies = _copies(search_site, tmp_path / "copies")
+    pages = tmp_path / "pages"
+    for relative, text in copies.items():
+        block = text.split("<body>", 1)[1].rsplit("</body>", 1)[0]
+        html = search_site.html(relative)
+        assert html.count(_SEARCH_ONLY.sub("", block)) == 1
+        (pages / relative).parent.mkdir(parents=True, exist_ok=True)
+        (pages / relative).write_text(html.replace(_SEARCH_ONLY.sub("", block), block))
+    command = [str(pagefind_binary()), "--site", str(pages)]
     command += ["--output-path", str(tmp_path / "bundle"), "--force-language", "ar", "--quiet"]
     subprocess.run(command, check=True)
 
@@ -124,21 +148,27 @@ def test_the_index_is_the_one_pagefind_makes_of_the_rendered_pages(
     assert made == fragments(tmp_path / "bundle")
 
 
-def test_article_page_search_markup(search_site: BuiltSite) -> None:
-    html = search_site.html(SEED)
-    hidden = re.search(r'<div[^>]*class="mj-search-terms"[^>]*>(.*?)</div>', html, re.S)
+def test_article_search_markup(search_site: BuiltSite, tmp_path: Path) -> None:
+    """The hidden field, meta and filters reach Pagefind; the reader's page has none of them."""
+    (copy,) = _copies(search_site, tmp_path, only=SEED.rstrip("/") + ".md").values()
+    hidden = re.search(r'<div[^>]*class="mj-search-terms"[^>]*>(.*?)</div>', copy, re.S)
     assert hidden and "hidden" in hidden.group(0)
     terms = re.sub(r"<[^>]+>", " ", hidden.group(1)).split()
     assert "ناتو" in terms and "stoltenberg" in terms
     assert "في" not in terms and "من" not in terms  # function words stay out
     assert "ستولتنبرج" in terms  # the entity's other spellings are added
-    assert 'data-pagefind-filter="السنة:2021"' in html
-    assert 'data-pagefind-filter="الكيان:حلف شمال الأطلسي"' in html
-    assert 'data-pagefind-filter="نوع الكيان:أشخاص"' in html
-    assert 'data-pagefind-meta="summary"' in html
+    assert 'data-pagefind-filter="السنة:2021"' in copy
+    assert 'data-pagefind-filter="الكيان:حلف شمال الأطلسي"' in copy
+    assert 'data-pagefind-filter="نوع الكيان:أشخاص"' in copy
+    assert 'data-pagefind-meta="summary"' in copy
+    html = search_site.html(SEED)
+    assert 'data-pagefind-meta="summary"' in html  # the visible summary, as Pagefind reads it
+    for search_only in ("mj-search-terms", "data-pagefind-filter", "ستولتنبرج"):
+        assert search_only not in html, search_only
     # Navigation, related articles and chips sit outside the indexed block.
-    indexed = html.split("data-pagefind-body", 1)[1]
-    assert "mj-taxonomy" not in indexed.split("mj-search-terms", 1)[0]
+    indexed = html.split("data-pagefind-body", 1)[1].split("</div>", 1)[0]
+    assert "mj-summary" in indexed
+    assert "mj-taxonomy" not in indexed and "mj-related" not in indexed
 
 
 def test_query_tables_are_generated_from_the_stemmer(search_site: BuiltSite) -> None:
