@@ -40,6 +40,20 @@ DEFAULT_CONFIG = Path("mkdocs.yml")
 DEFAULT_WORK = Path("build")
 
 
+# Pagefind indexes the builder's copies of the pages' search blocks (builder/search.py),
+# so it needs no rendered page. On a site of up to this many indexed pages it starts before
+# MkDocs, whose workers render at the lowest CPU priority meanwhile: Pagefind has the cores
+# first, and MkDocs fills the one it leaves idle while it writes its index (the end of its
+# run, on one core; 2–3 s of a 3,000-article build). On a larger site Pagefind's memory
+# peak, which grows with the pages (2.8 GB at 12,295), must not meet MkDocs' workers (3.7–3.8
+# GB together at 10,000 articles; 2.2 GB at 7,961 indexed pages, measured): it starts once
+# MkDocs has written the indexed pages, while MkDocs renders the others (archives, digests,
+# timelines). The default keeps a 10,000-article build under 3 GB; a machine with more
+# memory may raise it (`build --search-beside-mkdocs-up-to`): 53–60 s instead of 61–63 s at
+# 10,000 articles on 2 cores, in alternating pairs (docs/benchmarks.md).
+SEARCH_BESIDE_MKDOCS_MAX_PAGES = 8000
+
+
 @dataclass
 class BuildOptions:
     content: Path = Path("content")
@@ -56,6 +70,8 @@ class BuildOptions:
     # Keep the SiteIndex in the BuildReport (tests read it). Off, the build lets it go once
     # MkDocs is done, so that the report its forked child sends back stays small.
     keep_index: bool = False
+    # Pagefind starts before MkDocs on a site of up to this many indexed pages (above).
+    search_beside_mkdocs_max_pages: int = SEARCH_BESIDE_MKDOCS_MAX_PAGES
 
     @property
     def docs(self) -> Path:
@@ -346,23 +362,11 @@ def check_site_folder(options: BuildOptions) -> None:
         )
 
 
-# Pagefind indexes the builder's copies of the pages' search blocks (builder/search.py),
-# so it needs no rendered page. On a site of up to this many indexed pages it starts before
-# MkDocs, whose workers render at the lowest CPU priority meanwhile: Pagefind has the cores
-# first, and MkDocs fills the one it leaves idle while it writes its index (the end of its
-# run, on one core; 2–3 s of a 3,000-article build). On a larger site Pagefind's memory
-# peak, which grows with the pages (2.8 GB at 12,295), must not meet MkDocs' workers (3.6 GB
-# together at 10,000 articles; 2.2 GB at 7,961 indexed pages, measured): it starts once
-# MkDocs has written the indexed pages, while MkDocs renders the others (archives, digests,
-# timelines).
-SEARCH_BESIDE_MKDOCS_MAX_PAGES = 8000
-
-
 def _render(config: Any, options: BuildOptions, report: BuildReport, helpers: Helpers) -> None:
     pages = indexed_pages(report.docs_paths)
     if not options.search:  # a kept site's search index would no longer be this site's
         shutil.rmtree(options.site / BUNDLE, ignore_errors=True)
-    beside = options.search and len(pages) <= SEARCH_BESIDE_MKDOCS_MAX_PAGES
+    beside = options.search and len(pages) <= options.search_beside_mkdocs_max_pages
 
     def start_search() -> bool:  # whether the current index was kept
         return helpers.start_search(pages, report.dirty_render)
