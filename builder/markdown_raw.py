@@ -21,6 +21,8 @@ them into an article gets what they asked for: raw HTML, as Markdown allows anyw
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
@@ -35,38 +37,36 @@ class RawRegions(Preprocessor):
         if RAW_START not in lines:
             return lines
         output: list[str] = []
-        position = 0
-        while True:
-            try:
-                start = lines.index(RAW_START, position)
-                end = lines.index(RAW_END, start + 1)
-            except ValueError:  # no (complete) region left: the rest is Markdown
-                output.extend(lines[position:])
-                return output
-            output.extend(lines[position:start])
+        for markdown, region in _split(lines, RAW_START, RAW_END):
+            output.extend(markdown)
+            if region is None:  # no (complete) region left: the rest is Markdown
+                continue
+            if SEARCH_ONLY_START in region:  # what only Pagefind's copy keeps
+                region = [line for kept, _ in _split(region, *_SEARCH_ONLY) for line in kept]
             # Blank lines around the placeholder make it a block of its own, which the
             # stash's postprocessor replaces by the HTML (not wrapped in a paragraph).
-            region_lines = lines[start + 1 : end]
-            if SEARCH_ONLY_START in region_lines:
-                region_lines = _without_search_only(region_lines)
-            region = "\n".join(region_lines)
-            output.extend(["", self.md.htmlStash.store(region), ""])
-            position = end + 1
+            output.extend(["", self.md.htmlStash.store("\n".join(region)), ""])
+        return output
 
 
-def _without_search_only(lines: list[str]) -> list[str]:
-    """`lines` without their search-only parts, marker lines included. A part never closed
-    stays: nothing an author wrote is dropped on a missing marker."""
-    kept: list[str] = []
+_SEARCH_ONLY = (SEARCH_ONLY_START, SEARCH_ONLY_END)
+
+
+def _split(
+    lines: list[str], start_marker: str, end_marker: str
+) -> Iterator[tuple[list[str], list[str] | None]]:
+    """`lines` as (the lines before a marked region, the region's lines without its marker
+    lines) for each complete region in turn, then (the rest, None). A start marker never
+    closed marks nothing: its lines are in the rest."""
     position = 0
     while True:
         try:
-            start = lines.index(SEARCH_ONLY_START, position)
-            end = lines.index(SEARCH_ONLY_END, start + 1)
+            start = lines.index(start_marker, position)
+            end = lines.index(end_marker, start + 1)
         except ValueError:
-            kept.extend(lines[position:])
-            return kept
-        kept.extend(lines[position:start])
+            yield lines[position:], None
+            return
+        yield lines[position:start], lines[start + 1 : end]
         position = end + 1
 
 
