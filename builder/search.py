@@ -2,13 +2,14 @@
 
 What gets indexed is decided by the page templates (data-pagefind-body on articles, entity
 and tag pages; a hidden field of light stems from builder/stemmer.py; filters, meta, sort).
-That block is generated HTML in a raw region of the page's Markdown (builder/markdown_raw.py),
-so the rendered page carries it byte for byte: this module copies each indexed page's block
-out of the docs folder into a scratch folder laid out as the site is (one index.html per
-page URL), runs Pagefind's bundled binary on it, and moves the bundle into the site. Pagefind
-then needs no rendered page — it can run beside MkDocs (builder/build.py) — and parses 56 MB
-of blocks instead of the pages' 420 MB (at 10,000 articles), most of it Material's
-chrome: the same fragments, 41 s of CPU instead of 53 s.
+That block is generated HTML in a raw region of the page's Markdown (builder/markdown_raw.py):
+the rendered page carries it byte for byte but for its search-only part (the hidden field,
+meta and filters), which only Pagefind reads. This module copies each indexed page's whole
+block out of the docs folder into a scratch folder laid out as the site is (one index.html
+per page URL), runs Pagefind's bundled binary on it, and moves the bundle into the site.
+Pagefind then needs no rendered page — it can run beside MkDocs (builder/build.py) — and
+parses 56 MB of blocks instead of the pages' 420 MB (at 10,000 articles), most of it
+Material's chrome: 41 s of CPU instead of 53 s.
 
 It also renders assets/javascripts/search/tables.js, the data half of the query shim
 (docs/search.md).
@@ -102,8 +103,9 @@ def indexed_pages(docs_paths: Iterable[str]) -> list[str]:
 
 
 def indexed_block(markdown: bytes) -> bytes | None:
-    """The page's data-pagefind-body block as the page will carry it, or None for a page
-    without one. Raises ValueError for a block outside a raw region (a template's error)."""
+    """The page's data-pagefind-body block as Pagefind reads it (search-only part included),
+    or None for a page without one. Raises ValueError for a block outside a raw region (a
+    template's error)."""
     start = markdown.find(INDEXED_BLOCK)
     if start < 0:
         return None
