@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -62,18 +63,20 @@ def _print_problems(problems: list[Problem]) -> None:
     )
 
 
-def _jobs(value: str) -> int:
-    if not value.isdigit():
-        raise argparse.ArgumentTypeError(
-            f"'{value}' is not a number of processes: 0 (one per core), 1, 2, …"
-        )
-    return int(value)
+def _count_of(what: str) -> Callable[[str], int]:
+    """An argument type for a count of `what` ("processes: 0 (one per core)"): a whole
+    number, or an error that says what was expected."""
+
+    def count(value: str) -> int:
+        if not value.isdigit():
+            raise argparse.ArgumentTypeError(f"'{value}' is not a number of {what}, 1, 2, …")
+        return int(value)
+
+    return count
 
 
-def _pages(value: str) -> int:
-    if not value.isdigit():
-        raise argparse.ArgumentTypeError(f"'{value}' is not a number of pages: 0, 1, 2, …")
-    return int(value)
+_jobs = _count_of("processes: 0 (one per core)")
+_pages = _count_of("pages: 0")
 
 
 def _address(value: str) -> str:

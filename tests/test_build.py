@@ -105,25 +105,21 @@ def test_a_setting_mkdocs_refuses_is_a_clear_error_naming_the_file(tmp_path: Pat
     assert "no-such-theme" in result.stderr and "the build failed" in result.stderr
 
 
-def test_a_bad_jobs_value_is_a_clear_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        ("--jobs", "-2", "'-2' is not a number of processes"),
+        ("--search-beside-mkdocs-up-to", "many", "'many' is not a number of pages"),
+    ],
+)
+def test_a_bad_count_is_a_clear_error(tmp_path: Path, option: str, value: str, said: str) -> None:
     result = run_builder(
-        *["build", "--jobs", "-2"],
+        *["build", option, value],
         *["--work", str(tmp_path / "work"), "--site", str(tmp_path / "site")],
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert "'-2' is not a number of processes" in result.stderr
-    assert not (tmp_path / "site").exists()
-
-
-def test_a_bad_search_beside_mkdocs_value_is_a_clear_error(tmp_path: Path) -> None:
-    result = run_builder(
-        *["build", "--search-beside-mkdocs-up-to", "many"],
-        *["--work", str(tmp_path / "work"), "--site", str(tmp_path / "site")],
-    )
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    assert "'many' is not a number of pages" in result.stderr
+    assert said in result.stderr
     assert not (tmp_path / "site").exists()
 
 
