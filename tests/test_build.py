@@ -342,7 +342,7 @@ def test_ctrl_c_stops_the_build_quietly_and_leaves_nothing_running(
     def workers() -> list[psutil.Process]:  # the child's workers (reading, analysis, writing)
         with suppress(psutil.Error):
             if not site.exists():
-                return [p for p in psutil.Process(build.pid).children(recursive=True)[1:]]
+                return psutil.Process(build.pid).children(recursive=True)[1:]
         return []
 
     moment = {
