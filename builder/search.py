@@ -83,6 +83,22 @@ def pagefind_binary() -> Path:
     return Path(get_executable())
 
 
+# Pagefind's Linux binary allocates with jemalloc (prefixed `_rjem_`, so it reads
+# `_RJEM_MALLOC_CONF`). By default jemalloc gives its threads several arenas, and what one
+# thread frees while parsing stays in that thread's arena, unused by the others: one arena
+# lowered Pagefind's peak on the 12,296 blocks of 10,000 articles from 3.02 GB to 2.55 GB
+# (three runs each, alternating) in the same time (22.5 s both) and with the same index.
+# A value the environment already gives it is left as it is; other platforms ignore it.
+PAGEFIND_MALLOC_CONF = "narenas:1"
+
+
+def pagefind_environment() -> dict[str, str]:
+    """The environment Pagefind runs in: this process's, with one allocator arena."""
+    environment = dict(os.environ)
+    environment.setdefault("_RJEM_MALLOC_CONF", PAGEFIND_MALLOC_CONF)
+    return environment
+
+
 def query_tables_js() -> str:
     """The query-processing tables the browser shim imports, generated from the Python
     stemmer so the two sides cannot drift apart. Written into the docs folder by the
@@ -249,7 +265,9 @@ class Indexing:
             "ar",
             "--quiet",
         ]
-        self.process = subprocess.Popen(command, stdout=self.output, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            command, stdout=self.output, stderr=subprocess.STDOUT, env=pagefind_environment()
+        )
 
     def finish(self) -> tuple[int, int]:
         """Wait for Pagefind, put its bundle in the site (in place of the old one); the
