@@ -45,13 +45,15 @@ DEFAULT_WORK = Path("build")
 # MkDocs, whose workers render at the lowest CPU priority meanwhile: Pagefind has the cores
 # first, and MkDocs fills the one it leaves idle while it writes its index (the end of its
 # run, on one core; 2–3 s of a 3,000-article build). On a larger site Pagefind's memory
-# peak, which grows with the pages (2.8 GB at 12,295), must not meet MkDocs' workers (3.7–3.8
-# GB together at 10,000 articles; 2.2 GB at 7,961 indexed pages, measured): it starts once
-# MkDocs has written the indexed pages, while MkDocs renders the others (archives, digests,
-# timelines). The default keeps a 10,000-article build under 3 GB; a machine with more
-# memory may raise it (`build --search-beside-mkdocs-up-to`): 53–60 s instead of 61–63 s at
-# 10,000 articles on 2 cores, in alternating pairs (docs/benchmarks.md).
-SEARCH_BESIDE_MKDOCS_MAX_PAGES = 8000
+# peak, which grows with the pages, must not meet MkDocs' workers: it starts once MkDocs has
+# written the indexed pages, while MkDocs renders the others (archives, digests, timelines).
+# Measured with Pagefind's one allocator arena (builder/search.py), the process tree's peak:
+# 7,700 articles (9,983 indexed pages) beside MkDocs 2,681 MiB in 39.6 s, after its indexed
+# pages 1,959 MiB in 44.7 s; 10,000 articles (12,296) beside 3,396 MiB in 52.0 s, after
+# 2,528 MiB in 56.7 s. So with the default a build of up to 10,000 articles stays under
+# 3 GB either way; a machine with more memory may raise it (`build
+# --search-beside-mkdocs-up-to`; docs/benchmarks.md).
+SEARCH_BESIDE_MKDOCS_MAX_PAGES = 10_000
 
 
 @dataclass

@@ -114,8 +114,8 @@ def _parser() -> argparse.ArgumentParser:
         default=SEARCH_BESIDE_MKDOCS_MAX_PAGES,
         metavar="PAGES",
         help="start the search index before MkDocs on a site of up to PAGES indexed pages "
-        f"(default {SEARCH_BESIDE_MKDOCS_MAX_PAGES}, which keeps 10,000 articles under 3 GB; "
-        "any size: faster, ~3.8 GB at 10,000 articles)",
+        f"(default {SEARCH_BESIDE_MKDOCS_MAX_PAGES}: up to 10,000 articles stay under 3 GB; "
+        "any size: faster, ~3.4 GB at 10,000 articles)",
     )
     build_cmd.add_argument("--timings", action="store_true", help="print each stage's time")
     build_cmd.set_defaults(handler=_build)
