@@ -48,11 +48,11 @@ DEFAULT_WORK = Path("build")
 # peak, which grows with the pages, must not meet MkDocs' workers: it starts once MkDocs has
 # written the indexed pages, while MkDocs renders the others (archives, digests, timelines).
 # Measured with Pagefind's one allocator arena (builder/search.py), the process tree's peak:
-# 7,700 articles (9,983 indexed pages) beside MkDocs 2,681 MiB in 39.6 s, after its indexed
-# pages 1,959 MiB in 44.7 s; 10,000 articles (12,296) beside 3,396 MiB in 52.0 s, after
-# 2,528 MiB in 56.7 s. So with the default a build of up to 10,000 articles stays under
-# 3 GB either way; a machine with more memory may raise it (`build
-# --search-beside-mkdocs-up-to`; docs/benchmarks.md).
+# 7,700 articles (9,983 indexed pages) beside MkDocs 2,681 / 2,678 MiB in 39.6 / 41.1 s,
+# after its indexed pages 1,959 / 1,960 MiB in 44.7 / 45.7 s; 10,000 articles (12,296)
+# beside 3,396 MiB in 52.0 s, after 2,528 MiB in 56.7 s. So with the default a build of
+# up to 10,000 articles stays under 3 GB either way; a machine with more memory may raise
+# it (`build --search-beside-mkdocs-up-to`; docs/benchmarks.md).
 SEARCH_BESIDE_MKDOCS_MAX_PAGES = 10_000
 
 
