@@ -86,8 +86,9 @@ def pagefind_binary() -> Path:
 # Pagefind's Linux binary allocates with jemalloc (prefixed `_rjem_`, so it reads
 # `_RJEM_MALLOC_CONF`). By default jemalloc gives its threads several arenas, and what one
 # thread frees while parsing stays in that thread's arena, unused by the others: one arena
-# lowered Pagefind's peak on the 12,296 blocks of 10,000 articles from 3.02 GB to 2.55 GB
-# (three runs each, alternating) in the same time (22.5 s both) and with the same index.
+# lowered Pagefind's peak on the 12,296 blocks of 10,000 articles from 2,945–2,953 MiB to
+# 2,489–2,490 MiB (three runs each, alternating) in the same time (22.2–22.6 s) and with the
+# same index.
 # A value the environment already gives it is left as it is; other platforms ignore it.
 PAGEFIND_MALLOC_CONF = "narenas:1"
 
