@@ -45,15 +45,19 @@ DEFAULT_WORK = Path("build")
 # MkDocs, whose workers render at the lowest CPU priority meanwhile: Pagefind has the cores
 # first, and MkDocs fills the one it leaves idle while it writes its index (the end of its
 # run, on one core; 2–3 s of a 3,000-article build). On a larger site Pagefind's memory
-# peak, which grows with the pages, must not meet MkDocs' workers: it starts once MkDocs has
+# peak, which grows with the articles, must not meet MkDocs' workers: it starts once MkDocs has
 # written the indexed pages, while MkDocs renders the others (archives, digests, timelines).
-# Measured with Pagefind's one allocator arena (builder/search.py), the process tree's peak:
-# 7,700 articles (9,983 indexed pages) beside MkDocs 2,681 / 2,678 MiB in 39.6 / 41.1 s,
-# after its indexed pages 1,959 / 1,960 MiB in 44.7 / 45.7 s; 10,000 articles (12,296)
-# beside 3,396 MiB in 52.0 s, after 2,528 MiB in 56.7 s. So with the default a build of
-# up to 10,000 articles stays under 3 GB either way; a machine with more memory may raise
-# it (`build --search-beside-mkdocs-up-to`; docs/benchmarks.md).
-SEARCH_BESIDE_MKDOCS_MAX_PAGES = 10_000
+# Pagefind's peak follows the articles' words, not the page count (an entity or tag page's
+# block is short), so the limit must hold for a site whose indexed pages are nearly all
+# articles. The process tree's peak beside MkDocs, measured with Pagefind's one allocator
+# arena (builder/search.py) on corpora of 250 entities (`bench.corpus.generate`): 7,400
+# articles (7,952 indexed pages) 2,481 MiB; 8,450 (9,002) 2,805 MiB in 47.1 s (after
+# MkDocs' indexed pages: 2,120 MiB in 53.1 s); 9,400 (9,952) 3,166 and 3,104 MiB, over
+# 3 GB (after: 2,348 MiB). With 2,000 entities: 7,700 articles (9,983) 2,681 MiB;
+# 10,000 (12,296) 3,396 MiB, after 2,528 MiB. So with the default a build of up to
+# 10,000 articles stays under 3 GB either way; a machine with more memory may raise it
+# (`build --search-beside-mkdocs-up-to`; docs/benchmarks.md).
+SEARCH_BESIDE_MKDOCS_MAX_PAGES = 9_000
 
 
 @dataclass
