@@ -25,7 +25,7 @@ from builder import cli
 from builder import keeper as keeper_module
 from builder.forked import CAN_FORK
 from builder.problems import BuildError, ContentError, Problem
-from builder.search import _SCRATCH
+from builder.search import _SCRATCH, _SCRATCH_PARENTS
 
 
 def copy_content(tmp_path: Path) -> Path:
@@ -280,8 +280,6 @@ def test_an_editor_mistake_found_in_the_child_reaches_the_command_line(tmp_path:
 
 def _busy(seconds: float) -> float:
     """Spin for `seconds` of this process's CPU time; return the CPU time it took."""
-    import time
-
     started = time.process_time()
     while time.process_time() - started < seconds:
         pass
@@ -337,7 +335,7 @@ def test_ctrl_c_stops_the_build_quietly_and_leaves_nothing_running(
 
     def scratch() -> list[Path]:  # the copies of the search blocks Pagefind reads
         pattern = f"{_SCRATCH}{build.pid}-*"
-        return [path for folder in (Path("/dev/shm"), work) for path in folder.glob(pattern)]
+        return [path for folder in (*_SCRATCH_PARENTS, work) for path in folder.glob(pattern)]
 
     def workers() -> list[psutil.Process]:  # the child's workers (reading, analysis, writing)
         with suppress(psutil.Error):
