@@ -38,6 +38,9 @@ from .corpus import SEED, write_content
 
 REPO = Path(__file__).resolve().parent.parent
 BUILDER_STAGES = ("read", "analyze", "write", "feeds")
+# The builder's own stages as ISSUE 6's share target counts them: the feeds are a stage of
+# their own there. Both shares are reported.
+TARGET_STAGES = ("read", "analyze", "write")
 STAGE_LABELS = {
     "read": "read",
     "analyze": "analyze",
@@ -292,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     builder = [s for s in stages if s["name"] in BUILDER_STAGES]
     builder_seconds = sum(s["seconds"] for s in builder)
     builder_cpu = sum(s["cpu_seconds"] for s in builder)
+    target_seconds = sum(s["seconds"] for s in stages if s["name"] in TARGET_STAGES)
     results["full"] = {
         "wall_seconds": round(full.seconds, 2),
         "peak_tree_mb": round(full.peak_tree_mb, 1),
@@ -299,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
         "stages": stages,
         "builder_seconds": round(builder_seconds, 2),
         "builder_share": round(builder_seconds / full.seconds, 4),
+        "target_stages_seconds": round(target_seconds, 2),
+        "target_stages_share": round(target_seconds / full.seconds, 4),
         "builder_share_of_stages": round(builder_seconds / stage_total, 4),
         # CPU time: what the work costs, whatever the machine's neighbours did meanwhile.
         "builder_cpu_seconds": round(builder_cpu, 2),
@@ -456,9 +462,10 @@ def render(results: dict[str, Any]) -> str:
         f"{full['site_files']:7} {full['site_bytes'] / 1e6:8.2f}   (process tree; largest "
         f"process {full['max_process_rss_mb']:.0f} MiB)",
         "",
-        f"builder stages (read+analyze+write+feeds): {full['builder_seconds']:.2f} s = "
-        f"{100 * full['builder_share']:.1f}% of the build (target ≤ "
-        f"{100 * TARGET_BUILDER_SHARE:.0f}%); {full['builder_cpu_seconds']:.2f} s of CPU "
+        f"builder stages (read+analyze+write): {full['target_stages_seconds']:.2f} s = "
+        f"{100 * full['target_stages_share']:.1f}% of the build (target ≤ "
+        f"{100 * TARGET_BUILDER_SHARE:.0f}%); with the feeds {full['builder_seconds']:.2f} s = "
+        f"{100 * full['builder_share']:.1f}%, {full['builder_cpu_seconds']:.2f} s of CPU "
         f"({full['builder_cpu_seconds'] / max(full['builder_seconds'], 1e-9):.2f} cores busy)",
         f"site per article: {full['bytes_per_article'] / 1024:.1f} KB "
         f"(target ≤ {TARGET_BYTES_PER_ARTICLE // 1024} KB)",
