@@ -34,10 +34,8 @@ from builder.build import BuildOptions, generate, load_mkdocs_config, site_ident
 from builder.dates import DateExtraction
 from builder.matcher import EntityMatcher, Mention
 
+from .__main__ import REPO, TARGET_STAGES
 from .corpus import generate as generate_corpus
-
-BUILDER = ("read", "analyze", "write")
-REPO = Path(__file__).resolve().parent.parent
 
 _find = EntityMatcher.find
 _extract_dates = analysis.extract_dates
@@ -125,8 +123,8 @@ def timed_generate(content: Path, folder: Path, jobs: int) -> dict[str, Any]:
     stages = {s.name: (s.seconds, s.cpu_seconds) for s in report.stages}
     return {
         "seconds": time.perf_counter() - started,
-        "builder": sum(stages[name][0] for name in BUILDER),
-        "builder_cpu": sum(stages[name][1] for name in BUILDER),
+        "builder": sum(stages[name][0] for name in TARGET_STAGES),
+        "builder_cpu": sum(stages[name][1] for name in TARGET_STAGES),
         "stages": {name: [round(wall, 2), round(cpu, 2)] for name, (wall, cpu) in stages.items()},
     }
 

@@ -34,7 +34,7 @@ def test_free_run_writes_what_the_code_writes_and_misses_no_call(tmp_path: Path)
         floor.restore()
     as_it_is = floor.timed_generate(content, tmp_path / "as-it-is", jobs=2)
     assert recorded.missed == 0
-    assert free["builder"] > 0 and set(free["stages"]) >= set(floor.BUILDER)
+    assert free["builder"] > 0 and set(free["stages"]) >= set(floor.TARGET_STAGES)
     written = _docs(tmp_path / "as-it-is")
     assert len(written) > ARTICLES
     assert _docs(tmp_path / "free") == written
