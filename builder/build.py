@@ -58,6 +58,13 @@ DEFAULT_WORK = Path("build")
 # 10,000 articles stays under 3 GB either way; a machine with more memory may raise it
 # (`build --search-beside-mkdocs-up-to`; docs/benchmarks.md).
 SEARCH_BESIDE_MKDOCS_MAX_PAGES = 9_000
+# ... and the limit holds for pages whose search blocks are as large as those of that worst
+# case, 47.2 MB of blocks for its 9,002 indexed pages (5,243 bytes a block; bench articles
+# of 300–600 words). A site of longer articles reaches the same memory with fewer pages
+# (6,000 articles twice as long, 6,552 pages, 54.2 MB of blocks: 3,351 and 3,421 MiB
+# beside MkDocs), so blocks over limit × this many bytes make Pagefind start after MkDocs'
+# indexed pages too (the same site: 2,550 and 2,552 MiB).
+SEARCH_BLOCK_BYTES_PER_PAGE = 5_250
 
 
 @dataclass
@@ -372,21 +379,32 @@ def _render(config: Any, options: BuildOptions, report: BuildReport, helpers: He
     pages = indexed_pages(report.docs_paths)
     if not options.search:  # a kept site's search index would no longer be this site's
         shutil.rmtree(options.site / BUNDLE, ignore_errors=True)
-    beside = options.search and len(pages) <= options.search_beside_mkdocs_max_pages
+    limit = options.search_beside_mkdocs_max_pages
+    beside = options.search and len(pages) <= limit
 
-    def start_search() -> bool:  # whether the current index was kept
-        return helpers.start_search(pages, report.dirty_render)
+    def start_search() -> None:
+        helpers.start_search(pages, report.dirty_render)
 
+    when_first_written = start_search if options.search and not beside else None
     with timed(report, "mkdocs") as stage:
         # Copying the blocks counts in MkDocs' stage on a small site (~0.4 s at 3,000).
-        kept = start_search() if beside else False
+        # Pagefind's memory follows the blocks' words, not the pages: blocks larger than the
+        # limit's pages at the measured worst case make Pagefind wait for MkDocs' indexed
+        # pages, as on a larger site (the copies are made already).
+        started = (
+            helpers.start_search(pages, report.dirty_render, limit * SEARCH_BLOCK_BYTES_PER_PAGE)
+            if beside
+            else None
+        )
+        if started == "waiting":
+            beside, when_first_written = False, helpers.launch_search
         run_mkdocs(  # calls when_first_written in every build it completes
             config,
             options.jobs,
             first=() if beside else INDEXED_FOLDERS,
-            when_first_written=start_search if options.search and not beside else None,
+            when_first_written=when_first_written,
             dirty=report.dirty_render,
-            yield_cpu=beside and not kept,
+            yield_cpu=beside and started != "kept",
         )
         stage.files, stage.bytes = folder_size(options.site, leave_out=BUNDLE)
     articles = report.index.articles if report.index else []

@@ -114,6 +114,7 @@ def _parser() -> argparse.ArgumentParser:
         default=SEARCH_BESIDE_MKDOCS_MAX_PAGES,
         metavar="PAGES",
         help="start the search index before MkDocs on a site of up to PAGES indexed pages "
+        "whose search blocks are no larger than that many of the benchmark's "
         f"(default {SEARCH_BESIDE_MKDOCS_MAX_PAGES}: up to 10,000 articles stay under 3 GB; "
         "any size: faster, ~3.4 GB at 10,000 articles)",
     )

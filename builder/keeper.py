@@ -22,7 +22,7 @@ import traceback
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from .forked import fork_is_safe
 from .old_site import old_site_deleted_meanwhile
@@ -30,6 +30,7 @@ from .problems import BuildError, ContentError
 from .search import Indexing
 
 Result = TypeVar("Result")
+SearchStart = Literal["kept", "started", "waiting"]
 
 
 class Helpers(Protocol):
@@ -38,8 +39,15 @@ class Helpers(Protocol):
     def empty_site(self) -> None:
         """Empty the site folder now (a full render) and delete what it held meanwhile."""
 
-    def start_search(self, pages: list[str], keep_current: bool) -> bool:
-        """Start Pagefind on the docs folder's `pages`; True if the current index is kept."""
+    def start_search(
+        self, pages: list[str], keep_current: bool, max_block_bytes: int | None = None
+    ) -> SearchStart:
+        """Start Pagefind on the docs folder's `pages` (search.Indexing.start): "kept" (the
+        current index is kept), "started", or "waiting" (the blocks are over
+        `max_block_bytes`: copied, Pagefind not yet running)."""
+
+    def launch_search(self) -> None:
+        """Run the Pagefind that `start_search` left waiting."""
 
 
 class Keeper:
@@ -56,7 +64,9 @@ class Keeper:
     def empty_site(self) -> None:
         self._running.enter_context(old_site_deleted_meanwhile(self.site, self.work))
 
-    def start_search(self, pages: list[str], keep_current: bool) -> bool:
+    def start_search(
+        self, pages: list[str], keep_current: bool, max_block_bytes: int | None = None
+    ) -> SearchStart:
         self.search = Indexing(
             self.site,
             self.docs,
@@ -66,8 +76,14 @@ class Keeper:
             keep_current=keep_current,
         )
         self._running.callback(self.search.stop)
-        self.search.start()
-        return self.search.kept
+        self.search.start(max_block_bytes)
+        if self.search.kept:
+            return "kept"
+        return "waiting" if self.search.waiting else "started"
+
+    def launch_search(self) -> None:
+        assert self.search is not None
+        self.search.launch()
 
     def close(self) -> None:
         self._running.close()
@@ -83,8 +99,14 @@ class KeeperProxy:
     def empty_site(self) -> None:
         self._call("empty_site")
 
-    def start_search(self, pages: list[str], keep_current: bool) -> bool:
-        return bool(self._call("start_search", pages, keep_current))
+    def start_search(
+        self, pages: list[str], keep_current: bool, max_block_bytes: int | None = None
+    ) -> SearchStart:
+        started: SearchStart = self._call("start_search", pages, keep_current, max_block_bytes)
+        return started
+
+    def launch_search(self) -> None:
+        self._call("launch_search")
 
     def _call(self, name: str, *args: Any) -> Any:
         self._connection.send(("call", name, args))

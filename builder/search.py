@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .markdown_raw import RAW_END, RAW_START
 from .problems import BuildError
@@ -132,12 +132,22 @@ def indexed_block(markdown: bytes) -> bytes | None:
     return markdown[start + len(RAW_START) + 2 : end]
 
 
-def copy_indexed_blocks(docs: Path, pages: Iterable[str], into: Path, directory_urls: bool) -> int:
+class Copied(NamedTuple):
+    """What `copy_indexed_blocks` wrote: how many pages, and the bytes of their blocks (what
+    Pagefind's memory grows with)."""
+
+    pages: int
+    block_bytes: int
+
+
+def copy_indexed_blocks(
+    docs: Path, pages: Iterable[str], into: Path, directory_urls: bool
+) -> Copied:
     """Write each page's block, alone in a page, where the site will have the page (so that
-    Pagefind gives it the page's URL); the number of pages written."""
+    Pagefind gives it the page's URL)."""
     from mkdocs.structure.files import File
 
-    copied = 0
+    copied = block_bytes = 0
     folders: set[str] = set()
     for markdown in pages:
         with open(os.path.join(docs, markdown), "rb") as file:
@@ -159,7 +169,8 @@ def copy_indexed_blocks(docs: Path, pages: Iterable[str], into: Path, directory_
         with open(os.path.join(into, target), "xb") as file:
             file.write(_PAGE_START + block + _PAGE_END)
         copied += 1
-    return copied
+        block_bytes += len(block)
+    return Copied(copied, block_bytes)
 
 
 _FIRST_READ = 1 << 14
@@ -213,6 +224,8 @@ class Indexing:
     """Pagefind indexing the blocks of the docs folder's `pages` (`indexed_pages`) for
     `site`: `start()` it, `finish()` waits for it (starting it first if nobody did) and puts
     the bundle in the site, `stop()` kills it if it still runs (the build failed meanwhile).
+    `start(max_block_bytes)` copies the blocks but leaves Pagefind `waiting` when they are
+    larger (its memory peak follows their size); `launch()` runs it when that is safe.
     With `keep_current` (a site rendered into its last build's folder), an index that is
     still the pages' (`index_is_current`) is kept instead: after an edit that left every
     article, entity and tag page as it was, or a build with nothing changed.
@@ -240,6 +253,7 @@ class Indexing:
         self.directory_urls = directory_urls
         self.keep_current = keep_current
         self.kept = False  # the index was current: Pagefind did not run
+        self.copied: Copied | None = None  # the blocks, once copied into `scratch`
         self.process: subprocess.Popen[bytes] | None = None
         self.scratch: Path | None = None
         self.made = work / f"{BUNDLE}.new"  # Pagefind's bundle until `finish` moves it
@@ -247,14 +261,25 @@ class Indexing:
         # runs, and a full one would stall Pagefind.
         self.output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by finish or stop)
 
-    def start(self) -> None:
+    @property
+    def waiting(self) -> bool:
+        """The blocks are copied, Pagefind not started (they were over `max_block_bytes`)."""
+        return self.copied is not None and self.process is None
+
+    def start(self, max_block_bytes: int | None = None) -> None:
         if self.keep_current and index_is_current(self.site, self.docs, self.pages):
             self.kept = True
             return
         parent = scratch_parent(self.work)
         remove_abandoned_scratch(parent)
         self.scratch = Path(tempfile.mkdtemp(prefix=f"{_SCRATCH}{os.getpid()}-", dir=parent))
-        copy_indexed_blocks(self.docs, self.pages, self.scratch, self.directory_urls)
+        self.copied = copy_indexed_blocks(self.docs, self.pages, self.scratch, self.directory_urls)
+        if max_block_bytes is None or self.copied.block_bytes <= max_block_bytes:
+            self.launch()
+
+    def launch(self) -> None:
+        """Run Pagefind on the copied blocks."""
+        assert self.scratch is not None and self.process is None
         shutil.rmtree(self.made, ignore_errors=True)
         command = [
             str(pagefind_binary()),
@@ -273,7 +298,9 @@ class Indexing:
     def finish(self) -> tuple[int, int]:
         """Wait for Pagefind, put its bundle in the site (in place of the old one); the
         number of files and bytes of the bundle it wrote (or kept)."""
-        if self.process is None and not self.kept:
+        if self.waiting:
+            self.launch()
+        elif self.process is None and not self.kept:
             self.start()
         if self.kept:
             self.output.close()

@@ -23,6 +23,7 @@ from bench.corpus import generate as generate_corpus
 from builder import build as build_module
 from builder import cli
 from builder import keeper as keeper_module
+from builder import search as search_module
 from builder.forked import CAN_FORK
 from builder.problems import BuildError, ContentError, Problem
 from builder.search import _SCRATCH, _SCRATCH_PARENTS
@@ -131,12 +132,12 @@ def test_a_build_that_fails_after_the_search_index_started_stops_it(
     events: list[str] = []
 
     class Indexing:
-        kept = False
+        kept = waiting = False
 
         def __init__(self, site: Path, *args: Any, **named: Any) -> None:
             pass
 
-        def start(self) -> None:
+        def start(self, max_block_bytes: int | None = None) -> None:
             events.append("started")
 
         def finish(self) -> tuple[int, int]:
@@ -159,17 +160,20 @@ def test_a_build_that_fails_after_the_search_index_started_stops_it(
     assert events == ["started", "stopped"]
 
 
-@pytest.mark.parametrize("large", [False, True])
+@pytest.mark.parametrize("site", ["small", "many pages", "long pages"])
 def test_the_search_index_starts_before_mkdocs_on_a_small_site(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, large: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, site: str
 ) -> None:
     """Pagefind indexes the docs folder's blocks: on a small site it starts before MkDocs,
     whose workers yield it the CPU; on a large one (its memory peak must not meet MkDocs'
-    workers) once MkDocs has written the indexed pages, and MkDocs does not yield."""
+    workers) once MkDocs has written the indexed pages, and MkDocs does not yield. A site
+    of few pages whose blocks are larger than that many pages' at the measured worst case
+    (long articles) counts as large: its blocks are copied first, and Pagefind waits."""
     # MkDocs runs in the build's forked child, Pagefind starts in its parent: each notes
     # what happened in one file, in order.
     log = tmp_path / "events"
-    real_mkdocs, real_start = build_module.run_mkdocs, keeper_module.Indexing.start
+    real_mkdocs, real_launch = build_module.run_mkdocs, keeper_module.Indexing.launch
+    real_copy = search_module.copy_indexed_blocks
 
     def note(event: object) -> None:
         with log.open("a", encoding="utf-8") as file:
@@ -179,14 +183,21 @@ def test_the_search_index_starts_before_mkdocs_on_a_small_site(
         note(["mkdocs", list(hooks["first"]), hooks["yield_cpu"]])
         return real_mkdocs(config, jobs, **hooks)
 
-    def start(self: Any) -> None:
+    def launch(self: Any) -> None:
         note("search")
-        real_start(self)
+        real_launch(self)
+
+    def copy(*args: Any) -> Any:
+        note("copy")
+        return real_copy(*args)
 
     monkeypatch.setattr(build_module, "run_mkdocs", mkdocs)
-    monkeypatch.setattr(keeper_module.Indexing, "start", start)
+    monkeypatch.setattr(keeper_module.Indexing, "launch", launch)
+    monkeypatch.setattr(search_module, "copy_indexed_blocks", copy)
+    if site == "long pages":  # no block is short enough for the page limit
+        monkeypatch.setattr(build_module, "SEARCH_BLOCK_BYTES_PER_PAGE", 0)
     options = options_in(tmp_path, copy_content(tmp_path), jobs=1)
-    if large:  # larger than the limit the command line sets
+    if site == "many pages":  # more than the limit the command line sets
         argv = ["build", "--content", str(options.content), "--jobs", "1"]
         argv += ["--site", str(options.site), "--work", str(options.work)]
         argv += ["--config", str(options.config), "--search-beside-mkdocs-up-to", "1"]
@@ -195,13 +206,16 @@ def test_the_search_index_starts_before_mkdocs_on_a_small_site(
         build_module.build(options)
     notes = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     events = [event for _pid, event in notes]
-    where = {"search" if event == "search" else "mkdocs": pid for pid, event in notes}
-    assert where["search"] == os.getpid()  # Pagefind belongs to the build's own process
-    assert where["mkdocs"] != os.getpid() or not CAN_FORK  # MkDocs to its forked child
-    if large:
-        assert events == [["mkdocs", list(build_module.INDEXED_FOLDERS), False], "search"]
+    where = {event if isinstance(event, str) else "mkdocs": pid for pid, event in notes}
+    assert where["search"] == where["copy"] == os.getpid()  # Pagefind is the build's own
+    assert where["mkdocs"] != os.getpid() or not CAN_FORK  # MkDocs its forked child's
+    after_indexed_pages = ["mkdocs", list(build_module.INDEXED_FOLDERS), False]
+    if site == "many pages":
+        assert events == [after_indexed_pages, "copy", "search"]
+    elif site == "long pages":
+        assert events == ["copy", after_indexed_pages, "search"]
     else:
-        assert events == ["search", ["mkdocs", [], True]]
+        assert events == ["copy", "search", ["mkdocs", [], True]]
     assert (options.site / "pagefind" / "pagefind-entry.json").is_file()
     assert not (options.work / "pagefind.new").exists()
 

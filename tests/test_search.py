@@ -101,7 +101,9 @@ def _copies(site: BuiltSite, into: Path, only: str = "") -> dict[str, str]:
     copies = {
         p.relative_to(into).as_posix(): p.read_text(encoding="utf-8") for p in into.rglob("*.html")
     }
-    assert copied == len(copies)
+    assert copied.pages == len(copies)
+    blocks = [text.split("<body>", 1)[1].rsplit("</body>", 1)[0] for text in copies.values()]
+    assert copied.block_bytes == sum(len(block.encode()) for block in blocks)
     return copies
 
 
