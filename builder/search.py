@@ -253,7 +253,6 @@ class Indexing:
         self.directory_urls = directory_urls
         self.keep_current = keep_current
         self.kept = False  # the index was current: Pagefind did not run
-        self.copied: Copied | None = None  # the blocks, once copied into `scratch`
         self.process: subprocess.Popen[bytes] | None = None
         self.scratch: Path | None = None
         self.made = work / f"{BUNDLE}.new"  # Pagefind's bundle until `finish` moves it
@@ -264,7 +263,7 @@ class Indexing:
     @property
     def waiting(self) -> bool:
         """The blocks are copied, Pagefind not started (they were over `max_block_bytes`)."""
-        return self.copied is not None and self.process is None
+        return self.scratch is not None and self.process is None
 
     def start(self, max_block_bytes: int | None = None) -> None:
         if self.keep_current and index_is_current(self.site, self.docs, self.pages):
@@ -273,8 +272,8 @@ class Indexing:
         parent = scratch_parent(self.work)
         remove_abandoned_scratch(parent)
         self.scratch = Path(tempfile.mkdtemp(prefix=f"{_SCRATCH}{os.getpid()}-", dir=parent))
-        self.copied = copy_indexed_blocks(self.docs, self.pages, self.scratch, self.directory_urls)
-        if max_block_bytes is None or self.copied.block_bytes <= max_block_bytes:
+        copied = copy_indexed_blocks(self.docs, self.pages, self.scratch, self.directory_urls)
+        if max_block_bytes is None or copied.block_bytes <= max_block_bytes:
             self.launch()
 
     def launch(self) -> None:
@@ -300,7 +299,7 @@ class Indexing:
         number of files and bytes of the bundle it wrote (or kept)."""
         if self.waiting:
             self.launch()
-        elif self.process is None and not self.kept:
+        elif self.process is None and not self.kept:  # nobody started it
             self.start()
         if self.kept:
             self.output.close()
