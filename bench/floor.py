@@ -133,32 +133,49 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.floor", description=__doc__)
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--pairs", type=int, default=2, help="timed runs of each kind")
-    parser.add_argument("--out", type=Path, help="a folder for the corpus and the runs")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="a folder for the corpus and the runs, kept (its content/, if there, is used as "
+        "it is); without it, a temporary folder deleted at the end",
+    )
     args = parser.parse_args(argv)
-    out = args.out or Path(tempfile.mkdtemp(prefix="moujaz-floor-"))
+    if args.articles < 1 or args.pairs < 1:
+        parser.error("--articles and --pairs must be at least 1")
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        return measure(args.out, args.articles, args.pairs)
+    with tempfile.TemporaryDirectory(prefix="moujaz-floor-") as out:
+        return measure(Path(out), args.articles, args.pairs)
+
+
+def measure(out: Path, articles: int, pairs: int) -> int:
+    """Record, then time `pairs` runs of each kind, each into a folder of its own in `out`
+    (cold: a new folder even when `out` holds an earlier measurement's)."""
     content = out / "content"
     if not content.exists():
-        print(f"floor: generating {args.articles:,} articles into {content} …", file=sys.stderr)
-        generate_corpus(content, args.articles)
+        print(f"floor: generating {articles:,} articles into {content} …", file=sys.stderr)
+        generate_corpus(content, articles)
     recorded = Recorded()
     recorded.record()
     print("floor: recording matching, dates and stems (one serial generate) …", file=sys.stderr)
-    timed_generate(content, out / "record", jobs=1)
+    timed_generate(content, Path(tempfile.mkdtemp(prefix="record-", dir=out)), jobs=1)
     runs: dict[str, list[dict[str, Any]]] = {"as it is": [], "free": []}
-    for pair in range(args.pairs):
+    for _ in range(pairs):
         for kind in runs:
             if kind == "as it is":
                 restore()
             else:
                 recorded.look_up()
-            run = timed_generate(content, out / f"{kind.replace(' ', '-')}-{pair}", jobs=0)
+            folder = Path(tempfile.mkdtemp(prefix=f"{kind.replace(' ', '-')}-", dir=out))
+            run = timed_generate(content, folder, jobs=0)
             runs[kind].append(run)
             print(json.dumps({"kind": kind, **run}, ensure_ascii=False))
     restore()
     built = statistics.mean(run["builder"] for run in runs["as it is"])
     free = statistics.mean(run["builder"] for run in runs["free"])
     print(
-        f"builder stages (read+analyze+write), mean of {args.pairs}: {built:.2f} s as it is, "
+        f"builder stages (read+analyze+write), mean of {pairs}: {built:.2f} s as it is, "
         f"{free:.2f} s with matching, dates and stems free: {free / built:.1%} of it is left"
         f" ({recorded.missed} look-ups missed)"
     )
