@@ -23,7 +23,7 @@ from .cache_db import RememberedResults
 from .feeds import EMPTY_SITEMAP, FEED_SITEMAPS, SITE_FEED, FeedJob, FeedWriter, entity_feed
 from .forked import resolve_jobs
 from .indexes import SiteIndex, build_index
-from .keeper import Helpers, Keeper, run_apart
+from .keeper import Helpers, Keeper, SearchStart, run_apart
 from .mkdocs_runner import collected_warnings, run_mkdocs
 from .model import Article
 from .pages import PageWriter
@@ -382,8 +382,8 @@ def _render(config: Any, options: BuildOptions, report: BuildReport, helpers: He
     limit = options.search_beside_mkdocs_max_pages
     beside = options.search and len(pages) <= limit
 
-    def start_search() -> None:
-        helpers.start_search(pages, report.dirty_render)
+    def start_search(max_block_bytes: int | None = None) -> SearchStart:
+        return helpers.start_search(pages, report.dirty_render, max_block_bytes)
 
     when_first_written = start_search if options.search and not beside else None
     with timed(report, "mkdocs") as stage:
@@ -391,11 +391,7 @@ def _render(config: Any, options: BuildOptions, report: BuildReport, helpers: He
         # Pagefind's memory follows the blocks' words, not the pages: blocks larger than the
         # limit's pages at the measured worst case make Pagefind wait for MkDocs' indexed
         # pages, as on a larger site (the copies are made already).
-        started = (
-            helpers.start_search(pages, report.dirty_render, limit * SEARCH_BLOCK_BYTES_PER_PAGE)
-            if beside
-            else None
-        )
+        started = start_search(limit * SEARCH_BLOCK_BYTES_PER_PAGE) if beside else None
         if started == "waiting":
             beside, when_first_written = False, helpers.launch_search
         run_mkdocs(  # calls when_first_written in every build it completes
